@@ -1,0 +1,173 @@
+// The CLI only parses arguments and calls a lazily imported command function, so
+// `eastern generate` never loads the Kubernetes client.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ExitCode, UsageError, toReport } from '../errors.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function seconds(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) {
+      throw new UsageError(`${name} takes a number of seconds, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${name} takes a whole number ≥ 1, got "${value}"`);
+    return Number(value);
+  };
+}
+
+/** Options accepted before or after the command name (`eastern -c kube2 deploy …` or `eastern deploy … -c kube2`). */
+function globalOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --context <ctx>', 'kubeconfig context')
+    .option('--kubeconfig <path>', 'kubeconfig file (else $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .addOption(new Option('--kubectl <path>', 'accepted and ignored (Python eastern compatibility)').hideHelp())
+    .option('-v, --verbose', 'more detail in progress and errors')
+    .addOption(new Option('--verbosity <level>', 'Python eastern compatibility: DEBUG or INFO mean --verbose').hideHelp())
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']));
+}
+
+function templateOptions(cmd: Command): Command {
+  return cmd
+    .option('-s, --set <KEY=VALUE>', 'set a template variable (repeatable, later wins)', collect, [])
+    .option('--root <dir>', 'directory that partials must stay inside (default: git work tree, else the template folder)')
+    .option('--allow-undefined', 'leave undefined ${VAR} as written (with a warning) instead of failing');
+}
+
+type Opts = Record<string, unknown>;
+
+/** Runs a command module's `run` function with the merged options. */
+function action(load: () => Promise<{ run: (options: any) => Promise<number | void> }>, shape: (args: unknown[], opts: Opts) => Opts) {
+  return async (...raw: unknown[]) => {
+    const cmd = raw[raw.length - 1] as Command;
+    const args = raw.slice(0, -2);
+    const opts = cmd.optsWithGlobals() as Opts;
+    if (typeof opts.verbosity === 'string' && /^(debug|info)$/i.test(opts.verbosity)) opts.verbose = true;
+    const mod = await load();
+    const code = await mod.run({ cwd: process.cwd(), env: process.env, ...shape(args, opts) });
+    if (typeof code === 'number') process.exitCode = code;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = globalOptions(new Command('eastern'))
+    .description('Deploy Kubernetes manifests from Jenkins to many clusters')
+    .version(pkg.version, '--version')
+    .helpOption('-h, --help')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  const generate = (name: string) =>
+    templateOptions(globalOptions(program.command(name)))
+      .description(name === 'generate'
+        ? 'render a template to stdout (Python eastern compatible); NAMESPACE defaults to "default"'
+        : 'render templates to stdout; -f may repeat (documents joined with ---)')
+      .argument('[FILE]', 'top-level template')
+      .argument('[NAMESPACE]', 'target namespace, available as ${NAMESPACE}')
+      .option('-f, --file <file>', 'template to render (repeatable)', collect, [])
+      .option('-n, --namespace <ns>', 'namespace for -f files')
+      .action(action(() => import('../commands/generate.js'), ([file, namespace], o) => ({ ...o, positional: { file, namespace } })));
+  generate('generate');
+  generate('render');
+
+  templateOptions(globalOptions(program.command('deploy')))
+    .description('render, validate, dry-run, apply, wait for rollout and record the release')
+    .argument('<FILE>', 'top-level template')
+    .argument('[NAMESPACE]', 'target namespace', 'default')
+    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--no-wait', 'return once the objects are applied')
+    .option('--dry-run', 'server-side dry run only; print the diff')
+    .option('--prune', 'delete objects of this project that the previous revision had and this one does not')
+    .option('--name <project>', 'project name (default: the template directory name)')
+    .option('--rollback-on-failure', 're-apply the previous good revision when the rollout fails')
+    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
+    .option('--force-conflicts', 'take over fields owned by other field managers')
+    .option('--history-limit <n>', 'release revisions kept per project and namespace', positiveInt('--history-limit'), 10)
+    .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
+    .action(action(() => import('../commands/deploy.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
+
+  templateOptions(globalOptions(program.command('job')))
+    .description('run the Job in FILE named with TAG, stream its log, wait, delete it (Python eastern compatible)')
+    .argument('<FILE>', 'template containing one Job')
+    .argument('<NAMESPACE>', 'target namespace')
+    .argument('<TAG>', 'image tag: suffix of the Job name and ${IMAGE_TAG}')
+    .option('--timeout <seconds>', 'job timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--name <project>', 'project name (default: the template directory name)')
+    .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
+    .action(action(() => import('../commands/job.js'), ([file, namespace, tag], o) => ({ ...o, file, namespace, tag })));
+
+  templateOptions(globalOptions(program.command('diff')))
+    .description('what a deploy would change, and drift made by others since the last release')
+    .argument('<FILE>', 'top-level template')
+    .argument('[NAMESPACE]', 'target namespace', 'default')
+    .option('--name <project>', 'project name (default: the template directory name)')
+    .option('--exit-code', 'exit 1 when there are differences (drift gate)')
+    .action(action(() => import('../commands/diff.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
+
+  globalOptions(program.command('history'))
+    .description('release revisions of a project: time, build, commit, outcome')
+    .argument('<PROJECT>', 'project name')
+    .argument('[NAMESPACE]', 'namespace', 'default')
+    .action(action(() => import('../commands/history.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
+
+  globalOptions(program.command('rollback'))
+    .description('re-apply a previous revision as a new revision, then wait')
+    .argument('<PROJECT>', 'project name')
+    .argument('[NAMESPACE]', 'namespace', 'default')
+    .option('--to <revision>', 'revision to restore (default: the last good one before the current)', positiveInt('--to'))
+    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--no-wait', 'return once the objects are applied')
+    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
+    .action(action(() => import('../commands/rollback.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
+
+  const agent = program.command('agent').description('the Eastern agent on a Jenkins Swarm node');
+  globalOptions(agent.command('start'))
+    .description('check the cluster, serve the local API and supervise the Swarm client')
+    .requiredOption('--config <file>', 'agent definition, e.g. agents/kube1.yaml')
+    .action(action(() => import('../commands/agent-start.js'), (_a, o) => o));
+  globalOptions(agent.command('manifest'))
+    .description('ServiceAccount, RBAC and Deployment that run this agent inside its cluster')
+    .requiredOption('--config <file>', 'agent definition, e.g. agents/kube1.yaml')
+    .option('--image <image>', 'container image holding eastern and the Swarm client')
+    .action(action(() => import('../commands/agent-manifest.js'), (_a, o) => o));
+
+  const library = program.command('library').description('the generated Jenkins shared library');
+  globalOptions(library.command('generate'))
+    .description('write (or --check) vars/ and resources/ from agents/')
+    .option('--agents <dir>', 'fleet definition folder', 'agents')
+    .option('--out <dir>', 'library root to write into', '.')
+    .option('--check', 'exit 1 with a diff when the files on disk are stale')
+    .action(action(() => import('../commands/library-generate.js'), (_a, o) => o));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      // Commander already printed its message.
+      process.stderr.write(`fix: see 'eastern ${argv[0] && !argv[0].startsWith('-') ? argv[0] + ' ' : ''}--help'\n`);
+      return ExitCode.usage;
+    }
+    const verbose = argv.includes('-v') || argv.includes('--verbose');
+    const { exitCode, text } = toReport(error, verbose);
+    process.stderr.write(text + '\n');
+    return exitCode;
+  }
+}
