@@ -1,0 +1,8 @@
+// The template language (template-language.md): pure functions, no Kubernetes code.
+export { render, MAX_DEPTH } from './render.js';
+export { parseManifest } from './manifest.js';
+export { parseDirective, type Directive } from './directive.js';
+export { interpolate, checkVariables, templateVariables, type Variables } from './variables.js';
+export { formatLocation, displayPath, includeChain } from './location.js';
+export { nodeFs } from './fs.js';
+export type { RenderOptions, Rendered, SourceLocation, TemplateFs, ManifestDocument } from './types.js';
