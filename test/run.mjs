@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// The test runner behind `npm test`: build, install what the tiers need (Groovy,
+// the Python reference, the Go-built clusters), run the unit tier, start the local
+// clusters (or reuse running ones), run the integration tier, and stop what it
+// started, even when tests fail. Ends with one "N passed, N failed" line.
+//
+//   node test/run.mjs            all tiers
+//   node test/run.mjs --unit     unit tier only (no clusters)
+//   node test/run.mjs --int      integration tier only
+//   node test/run.mjs --only DIR restrict both tiers to test/DIR
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const intOnly = args.includes('--int');
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
+const testDir = only ? join('test', only) : 'test';
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const problems = [];
+
+function step(title) {
+  process.stderr.write(`\n== ${title}\n`);
+}
+
+function build() {
+  step('build (tsc)');
+  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the TypeScript build failed');
+}
+
+/** Runs an optional setup module's function when the module exists (tiers land one by one). */
+async function setup(relative, name) {
+  const file = join(root, relative);
+  if (!existsSync(file)) return undefined;
+  const mod = await import(pathToFileURL(file).href);
+  if (typeof mod[name] !== 'function') throw new Error(`${relative} does not export ${name}()`);
+  step(`setup: ${relative} ${name}()`);
+  return mod[name]({ root });
+}
+
+/** Runs uvu over the test folder; streams its output and adds its counts to the totals. */
+function uvu(title, pattern, ignore, env, timeoutMinutes) {
+  step(title);
+  return new Promise((resolve) => {
+    const argv = ['--import', 'tsx', join(root, 'node_modules/uvu/bin.js'), testDir, pattern];
+    if (ignore) argv.push('-i', ignore);
+    const child = spawn(process.execPath, argv, {
+      cwd: root,
+      env: { ...process.env, ...env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    const timer = setTimeout(() => {
+      problems.push(`${title}: killed after ${timeoutMinutes} minutes`);
+      child.kill('SIGKILL');
+    }, timeoutMinutes * 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+      const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+      const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? NaN);
+      const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+      if (Number.isNaN(total) || Number.isNaN(passed)) {
+        totals.failed += 1;
+        problems.push(`${title}: uvu exited with code ${code} before reporting totals`);
+      } else {
+        totals.passed += passed;
+        totals.failed += total - passed - skipped;
+        totals.skipped += skipped;
+        if (code !== 0 && total - passed - skipped === 0) {
+          totals.failed += 1;
+          problems.push(`${title}: uvu exited with code ${code}`);
+        }
+      }
+      resolve(code === 0);
+    });
+  });
+}
+
+let clusters;
+let stopping = false;
+async function stopClusters() {
+  if (stopping || !clusters?.started) return;
+  stopping = true;
+  step('stopping the local clusters this run started');
+  await clusters.module.down({ root });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopClusters().finally(() => process.exit(130));
+  });
+}
+
+try {
+  build();
+  if (!intOnly) {
+    await setup('test/groovy/setup.mjs', 'ensureGroovy');
+    await setup('bench/lib/peers.mjs', 'ensurePythonEastern');
+    await uvu('unit tier', '\\.test\\.ts$', '\\.int\\.test\\.ts$', {}, 20);
+  }
+  if (!unitOnly) {
+    const clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
+    step('local clusters (build on first use, then start or reuse)');
+    const result = await clusterModule.up({ root });
+    clusters = { module: clusterModule, started: result.started };
+    process.stderr.write(`clusters ${result.started ? 'started' : 'reused'}; kubeconfig ${result.kubeconfig}\n`);
+    await uvu('integration tier (local clusters)', '\\.int\\.test\\.ts$', undefined, {
+      EASTERN_TEST_KUBECONFIG: result.kubeconfig,
+    }, 55);
+  }
+} catch (error) {
+  totals.failed += 1;
+  problems.push(error instanceof Error ? error.stack ?? error.message : String(error));
+} finally {
+  try {
+    await stopClusters();
+  } catch (error) {
+    totals.failed += 1;
+    problems.push(`stopping the clusters failed: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+for (const p of problems) process.stderr.write(`\nproblem: ${p}\n`);
+process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`);
+process.exitCode = totals.failed === 0 && totals.passed > 0 ? 0 : 1;
