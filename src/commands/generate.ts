@@ -49,7 +49,7 @@ export async function run(options: GenerateOptions): Promise<number> {
       allowUndefined: options.allowUndefined ?? false,
       onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
     });
-    parseManifest(rendered, options.cwd);
+    parseManifest(rendered, options.cwd, { validateOnly: true });
     outputs.push(rendered.text);
   }
   io.stdout.write(joinDocuments(outputs));

@@ -182,11 +182,15 @@ function load(ctx: Context, directive: Directive, loc: SourceLocation, stack: st
 function trimTrailingEmpty(ctx: Context, start: number): void {
   let end = ctx.lines.length;
   while (end > start && ctx.lines[end - 1] === '') end--;
-  ctx.lines.length = end;
-  ctx.map.length = end;
+  // Pop rather than assigning length, which can push V8 arrays into a slow mode.
+  while (ctx.lines.length > end) {
+    ctx.lines.pop();
+    ctx.map.pop();
+  }
 }
 
 function substitute(ctx: Context, text: string, loc: SourceLocation): string {
+  if (!text.includes('${')) return text;
   return interpolate(text, ctx.variables, (ref) => {
     const where = formatLocation(loc, ctx.cwd, ref.column);
     if (!ctx.allowUndefined) {
