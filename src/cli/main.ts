@@ -131,6 +131,21 @@ export function buildProgram(): Command {
     .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
     .action(action(() => import('../commands/rollback.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
 
+  globalOptions(program.command('export'))
+    .description('live objects of a namespace as clean manifests, one file per object, for review and migration')
+    .argument('<NAMESPACE>', 'namespace to export')
+    .option('--kinds <list>', 'comma-separated kinds to export (default: every listable namespaced kind)')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web')
+    .option('--out <dir>', 'folder to write kind-name.yaml files and a kubernetes.yaml that loads them (default: stdout)')
+    .option('--include-secrets', 'also export Secrets (values are written in clear to the files)')
+    .action(action(() => import('../commands/export.js'), ([namespace], o) => ({ ...o, namespace })));
+
+  globalOptions(program.command('drift'))
+    .description('for every project released by Eastern in the namespaces, whether live objects still match the last release')
+    .argument('[NAMESPACE...]', 'namespaces (default: every namespace with Eastern releases)')
+    .option('--exit-code', 'exit 1 when any project drifted')
+    .action(action(() => import('../commands/drift.js'), ([namespaces], o) => ({ ...o, namespaces })));
+
   const agent = program.command('agent').description('the Eastern agent on a Jenkins Swarm node');
   globalOptions(agent.command('start'))
     .description('check the cluster, serve the local API and supervise the Swarm client')
