@@ -1,0 +1,74 @@
+// Shared by the agent tests: a temporary agent home, an agent file pointing the Swarm
+// client at the stand-in, and small waiting helpers.
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentFile } from '../../src/agent/settings.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const standIn = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.mjs');
+export const standInJar = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.jar');
+
+export function tempDir(prefix = 'eastern-agent-'): { path: string; remove(): void } {
+  // Short paths: a Unix socket path must fit in 107 bytes.
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function agentFile(overrides: Partial<AgentFile> = {}): AgentFile {
+  return {
+    name: 'kube1',
+    environments: ['staging', 'qa'],
+    kubernetes: { context: 'kube1' },
+    jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube1', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
+    swarm: { jar: standInJar, java: standIn, extraArgs: [] },
+    ...overrides,
+  };
+}
+
+export interface Recorded {
+  type: 'start' | 'build' | 'term';
+  pid: number;
+  at: number;
+  argv?: string[];
+  env?: Record<string, string>;
+  labels?: string | null;
+  stdout?: string;
+  stderr?: string;
+  code?: number;
+}
+
+export function readRecord(path: string): Recorded[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Recorded);
+}
+
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Collects writes, for io objects and loggers. */
+export function sink(): { write(s: string): void; text(): string; lines(): string[] } {
+  let buffer = '';
+  return {
+    write: (s: string) => void (buffer += s),
+    text: () => buffer,
+    lines: () => buffer.split('\n').filter(Boolean),
+  };
+}
