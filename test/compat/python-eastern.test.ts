@@ -1,0 +1,205 @@
+// Compatibility with the Python reference `eastern` 5.0.0 (installed into the cache
+// by bench/lib/peers.mjs when missing; if it cannot be had, every test here fails).
+//
+// - Fixture cases marked "python": "same" must render to the same YAML documents
+//   (parsed with js-yaml and deep-compared: Python's output differs in whitespace
+//   only), or fail in both tools.
+// - Cases marked "differs" must really differ, so every claimed difference (the
+//   spec's table, plus the few listed in each case's pythonReason) is checked.
+// - A corpus of realistic templates (examples/ and a generated monorepo) must give
+//   the same documents for the namespaces default, staging and production.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import yaml from 'js-yaml';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ensurePythonEastern } from '../../bench/lib/peers.mjs';
+import { generateLargeTemplate, generateMonorepo } from '../../bench/render/monorepo.mjs';
+import {
+  builtCliOrThrow, cleanEnv, loadCases, materialize, pool, repoRoot, runEastern, runProcess,
+  type FixtureCase, type ProcessResult,
+} from '../template/fixture-cases.js';
+
+let pythonBin: string | undefined;
+let pythonError: unknown;
+try {
+  pythonBin = ensurePythonEastern();
+} catch (error) {
+  pythonError = error;
+}
+
+function python(): string {
+  if (pythonBin === undefined) {
+    throw new Error(`the Python reference eastern 5.0.0 is not available, so compatibility cannot be checked: ${String(pythonError)}`);
+  }
+  return pythonBin;
+}
+
+function runPython(args: string[], cwd: string): Promise<ProcessResult> {
+  return runProcess(python(), args, { cwd, env: cleanEnv({ PYTHONIOENCODING: 'utf-8' }), timeoutMs: 60_000 });
+}
+
+/**
+ * The Python command lines equivalent to an Eastern one: `render` → `generate`,
+ * `-f A -f B -n NS` → one `generate A NS` per file, Eastern-only options dropped
+ * (`--allow-undefined` is Python's only behaviour; Python has no `--root`).
+ */
+function pythonCommands(args: readonly string[]): string[][] {
+  const files: string[] = [];
+  const sets: string[] = [];
+  const rest: string[] = [];
+  let namespace: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-f' || a === '--file') files.push(args[++i] as string);
+    else if (a === '-n' || a === '--namespace') namespace = args[++i];
+    else if (a === '-s' || a === '--set') sets.push(a, args[++i] as string);
+    else if (a === '--root') i++;
+    else if (a === '--allow-undefined') continue;
+    else rest.push(a);
+  }
+  if (files.length > 0) return files.map((f) => ['generate', f, namespace ?? 'default', ...sets, ...rest]);
+  return [['generate', ...rest, ...sets]];
+}
+
+type Outcome = { ok: boolean; docs?: unknown[]; parseError?: string; text: string };
+
+function documents(text: string): { docs?: unknown[]; parseError?: string } {
+  try {
+    return { docs: yaml.loadAll(text).filter((d) => d !== null && d !== undefined) };
+  } catch (error) {
+    return { parseError: (error as Error).message };
+  }
+}
+
+function outcome(results: ProcessResult[]): Outcome {
+  const ok = results.every((r) => r.code === 0 && !r.timedOut);
+  const text = results.map((r) => `exit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n${r.stdout}${r.stderr ? `--- stderr\n${r.stderr}` : ''}`).join('\n');
+  if (!ok) return { ok, text };
+  const parsed = results.map((r) => documents(r.stdout));
+  const failed = parsed.find((p) => p.parseError !== undefined);
+  if (failed) return { ok, text, parseError: failed.parseError as string };
+  return { ok, text, docs: parsed.flatMap((p) => p.docs ?? []) };
+}
+
+async function both(c: FixtureCase): Promise<{ eastern: Outcome; python: Outcome }> {
+  const place = materialize(c);
+  try {
+    const e = await runEastern(c.args, place.cwd, c.env);
+    const p: ProcessResult[] = [];
+    for (const args of pythonCommands(c.args)) p.push(await runPython(args, place.cwd));
+    return { eastern: outcome([e]), python: outcome(p) };
+  } finally {
+    place.cleanup();
+  }
+}
+
+function sameDocs(a: Outcome, b: Outcome): boolean {
+  if (!a.docs || !b.docs) return false;
+  try {
+    assert.equal(a.docs, b.docs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- fixture cases ------------------------------------------------------------
+const fixtures = suite('Python eastern 5.0.0 vs Eastern: fixture cases');
+const cases = loadCases().filter((c) => c.python !== 'skip');
+let caseResults: Promise<{ eastern: Outcome; python: Outcome }>[] = [];
+fixtures.before(() => {
+  builtCliOrThrow();
+  python();
+  caseResults = pool(cases, 2, both);
+});
+
+cases.forEach((c, i) => {
+  const label = c.python === 'same' ? 'same YAML documents' : `differs (${c.pythonReason})`;
+  fixtures(`${c.name}: ${label}`, async () => {
+    const { eastern, python: py } = await (caseResults[i] as Promise<{ eastern: Outcome; python: Outcome }>);
+    const both = `--- eastern\n${eastern.text}\n--- python\n${py.text}`;
+    if (c.python === 'same') {
+      if (c.exitCode === 0) {
+        assert.ok(eastern.ok && eastern.docs, `Eastern failed or printed invalid YAML (${eastern.parseError ?? ''})\n${both}`);
+        assert.ok(py.ok && py.docs, `Python failed or printed invalid YAML (${py.parseError ?? ''})\n${both}`);
+        assert.equal(eastern.docs, py.docs, `the YAML documents differ\n${both}`);
+      } else {
+        assert.not.ok(eastern.ok, `Eastern should fail\n${both}`);
+        assert.not.ok(py.ok, `Python should fail too (the case says "same")\n${both}`);
+      }
+    } else {
+      const identical = eastern.ok === py.ok && (!eastern.ok || sameDocs(eastern, py));
+      assert.not.ok(identical, `the case claims a difference from Python, but both behave the same\n${both}`);
+      assert.is(eastern.ok, c.exitCode === 0, `Eastern's outcome\n${both}`);
+    }
+  });
+});
+
+fixtures.run();
+
+// ---- corpus: examples/ and a generated monorepo ---------------------------------
+const corpus = suite('Python eastern 5.0.0 vs Eastern: realistic templates');
+const NAMESPACES = ['default', 'staging', 'production'];
+
+interface CorpusItem { cwd: string; file: string; namespace: string }
+
+function exampleTemplates(): string[] {
+  const dir = join(repoRoot, 'examples');
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const project of readdirSync(dir, { withFileTypes: true })) {
+    if (!project.isDirectory()) continue;
+    for (const top of ['kubernetes.yaml', 'job.yaml']) {
+      const file = join(dir, project.name, top);
+      if (existsSync(file)) out.push(relative(repoRoot, file));
+    }
+  }
+  return out;
+}
+
+const examples = exampleTemplates();
+const generated = mkdtempSync(join(tmpdir(), 'eastern-compat-'));
+const monorepoDir = join(generated, 'monorepo');
+const largeDir = join(generated, 'large');
+const monorepo = generateMonorepo(monorepoDir, { projects: 5, seed: 7 });
+generateLargeTemplate(largeDir, { documents: 10, loadsPerDocument: 10, distinctPartials: 20, linesPerPartial: 8 });
+
+const items: (CorpusItem & { label: string })[] = [];
+for (const ns of NAMESPACES) {
+  for (const file of examples) items.push({ cwd: repoRoot, file, namespace: ns, label: `${file} ${ns}` });
+  for (const file of monorepo) items.push({ cwd: monorepoDir, file, namespace: ns, label: `generated ${file} ${ns}` });
+  items.push({ cwd: largeDir, file: 'kubernetes.yaml', namespace: ns, label: `generated large template ${ns}` });
+}
+
+let corpusResults: Promise<{ eastern: Outcome; python: Outcome }>[] = [];
+corpus.before(() => {
+  builtCliOrThrow();
+  python();
+  corpusResults = pool(items, 2, async (item) => {
+    const args = ['generate', item.file, item.namespace, '-s', 'IMAGE_TAG=1.2.3'];
+    const e = await runEastern(args, item.cwd);
+    const p = await runPython(args, item.cwd);
+    return { eastern: outcome([e]), python: outcome([p]) };
+  });
+});
+corpus.after(() => rmSync(generated, { recursive: true, force: true }));
+
+corpus('examples/ holds at least two projects', () => {
+  const projects = new Set(examples.map((f) => f.split('/')[1]));
+  assert.ok(projects.size >= 2, `examples/ projects found: ${[...projects].join(', ') || 'none'}`);
+});
+
+items.forEach((item, i) => {
+  corpus(`${item.label}: same YAML documents`, async () => {
+    const { eastern, python: py } = await (corpusResults[i] as Promise<{ eastern: Outcome; python: Outcome }>);
+    const both = `--- eastern\n${eastern.text}\n--- python\n${py.text}`;
+    assert.ok(eastern.ok && eastern.docs, `Eastern failed\n${both}`);
+    assert.ok(py.ok && py.docs, `Python failed\n${both}`);
+    assert.ok((eastern.docs ?? []).length > 0, 'the template renders no document');
+    assert.equal(eastern.docs, py.docs, `the YAML documents differ\n${both}`);
+  });
+});
+
+corpus.run();
