@@ -1,0 +1,128 @@
+// The library generator: a pure function from the fleet (agents/*.yaml) and the
+// handlebars templates to the files of the Jenkins shared library. Deterministic:
+// sorted input, no timestamps, LF line endings, one final newline.
+import Handlebars from 'handlebars';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fleetRouting } from '../agent/fleet.js';
+import { labelsFor, type AgentDefinition } from '../agent/schema.js';
+
+export interface GeneratedFile {
+  /** Path relative to the library root, with `/` separators. */
+  path: string;
+  contents: string;
+}
+
+export interface LibraryTemplates {
+  /** File name (e.g. `easternDeploy.groovy.hbs`) → template text. */
+  templates: Record<string, string>;
+  /** Partial name (file name without `.hbs`) → template text. */
+  partials: Record<string, string>;
+}
+
+/** The generated global steps, each with a Groovy and a help template. */
+export const STEPS = ['easternDeploy', 'easternDiff', 'easternRollback'] as const;
+
+/** First line of every generated Groovy file; marks files the writer may replace or remove. */
+export const GENERATED_MARKER = '// GENERATED FILE - do not edit.';
+export const FLEET_RESOURCE = 'resources/eastern/fleet.json';
+
+/**
+ * The templates live in src/library/templates. tsc does not copy them, so they are
+ * read at run time relative to this module: dist/library/ and src/library/ both sit
+ * two levels below the package root.
+ */
+export function templatesDir(): string {
+  return fileURLToPath(new URL('../../src/library/templates/', import.meta.url));
+}
+
+export function loadTemplates(dir: string = templatesDir()): LibraryTemplates {
+  const read = (folder: string) =>
+    Object.fromEntries(
+      readdirSync(folder)
+        .filter((name) => name.endsWith('.hbs'))
+        .sort()
+        .map((name) => [name, readFileSync(join(folder, name), 'utf8')]),
+    );
+  const partials = Object.fromEntries(Object.entries(read(join(dir, 'partials'))).map(([name, text]) => [name.replace(/\.hbs$/, ''), text]));
+  return { templates: read(dir), partials };
+}
+
+/** A Groovy single-quoted string literal: no interpolation, escapes for \ ' and newlines. */
+export function groovyString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'`;
+}
+
+export function groovyList(values: readonly string[]): string {
+  return `[${values.map(groovyString).join(', ')}]`;
+}
+
+export function groovyMap(map: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(map);
+  return entries.length === 0 ? '[:]' : `[${entries.map(([k, v]) => `${groovyString(k)}: ${groovyString(v)}`).join(', ')}]`;
+}
+
+function environment(templates: LibraryTemplates, escape: boolean): typeof Handlebars {
+  const hb = Handlebars.create();
+  const safe = (text: string) => new hb.SafeString(text);
+  hb.registerHelper('groovyString', (value: unknown) => safe(groovyString(String(value))));
+  hb.registerHelper('groovyList', (values: unknown) => safe(groovyList((values as unknown[]).map(String))));
+  hb.registerHelper('groovyMap', (map: unknown) => safe(groovyMap(map as Record<string, string>)));
+  hb.registerHelper('join', (values: unknown, separator: unknown) => (values as unknown[]).map(String).join(String(separator)));
+  for (const [name, text] of Object.entries(templates.partials)) {
+    hb.registerPartial(name, hb.compile(text, { noEscape: !escape, strict: true }));
+  }
+  return hb;
+}
+
+/** Trailing spaces removed, LF only, exactly one final newline. */
+function tidy(text: string): string {
+  return `${text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '')}\n`;
+}
+
+function parameterDescription(routes: ReturnType<typeof fleetRouting>): string {
+  const parts = routes.map((r) => `${r.name} (${r.clusters.join(', ')}${r.protected ? '; needs approval' : ''})`);
+  return `Where eastern deploys: ${parts.join(', ')}. Generated from agents/*.yaml.`;
+}
+
+/** Renders the whole library for a fleet: vars/<step>.groovy, vars/<step>.txt and resources/eastern/fleet.json. */
+export function generateLibrary(agents: readonly AgentDefinition[], templates: LibraryTemplates): GeneratedFile[] {
+  const sorted = [...agents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const routes = fleetRouting(sorted);
+  const base = {
+    agentList: sorted.map((a) => `agents/${a.name}.yaml`).join(', '),
+    environments: routes.map((r) => r.name),
+    routes,
+    clusters: sorted.map((a) => ({ name: a.name, namespaces: a.kubernetes.namespaces })),
+    parameterDescription: parameterDescription(routes),
+  };
+  const groovy = environment(templates, false);
+  const html = environment(templates, true);
+  const template = (name: string): string => {
+    const text = templates.templates[name];
+    if (text === undefined) throw new Error(`library template ${name} is missing from src/library/templates`);
+    return text;
+  };
+
+  const files: GeneratedFile[] = [];
+  for (const step of STEPS) {
+    const data = { ...base, step };
+    files.push({ path: `vars/${step}.groovy`, contents: tidy(groovy.compile(template(`${step}.groovy.hbs`), { noEscape: true, strict: true })(data)) });
+    files.push({ path: `vars/${step}.txt`, contents: tidy(html.compile(template(`${step}.txt.hbs`), { strict: true })(data)) });
+  }
+  const fleet = {
+    generatedBy: 'eastern library generate (from agents/*.yaml; do not edit)',
+    environments: routes,
+    agents: sorted.map((a) => ({
+      name: a.name,
+      description: a.description ?? '',
+      labels: labelsFor(a),
+      environments: a.environments,
+      protect: a.protect,
+      namespaces: a.kubernetes.namespaces,
+    })),
+  };
+  files.push({ path: FLEET_RESOURCE, contents: `${JSON.stringify(fleet, null, 2)}\n` });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
