@@ -1,14 +1,7 @@
-// The Swarm client's -labelsFile: labels separated by spaces. The client re-reads
-// it, so it is replaced atomically (write a sibling, then rename) and never seen
-// half-written.
+// The Swarm client's -labelsFile: labels separated by spaces (schema.ts labelsFor
+// decides which). The client re-reads it, so it is replaced atomically (write a
+// sibling, then rename) and never seen half-written.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import type { AgentFile } from './settings.js';
-
-/** eastern, eastern-cluster-<name>, eastern-env-<environment> for each environment. */
-export function agentLabels(file: Pick<AgentFile, 'name' | 'environments'>): string[] {
-  const labels = ['eastern', `eastern-cluster-${file.name}`, ...file.environments.map((env) => `eastern-env-${env}`)];
-  return [...new Set(labels)];
-}
 
 export function formatLabels(labels: readonly string[]): string {
   return `${labels.join(' ')}\n`;

@@ -1,82 +1,89 @@
-// Runtime settings of one agent: the agent file's fields plus the defaults the
-// runtime fills in (socket path, work dir, limits). Pure: paths come from env/home.
+// Runtime settings of one agent: the validated agent file (schema.ts) plus what the
+// runtime derives from it (token file, labels file, work dir, listeners). Pure.
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { AgentDefinition } from './schema.js';
 
-/** The part of a loaded agent file (src/agent/schema.ts) the runtime reads. */
-export interface AgentFile {
-  name: string;
-  environments: readonly string[];
-  kubernetes: { context?: string | undefined; namespaces?: readonly string[] | undefined };
-  jenkins: { url: string; user: string; passwordEnv: string; executors: number };
-  swarm: { jar: string; java: string; extraArgs: readonly string[] };
-  agent?: {
-    socket?: string | undefined;
-    workDir?: string | undefined;
-    maxDeploys?: number | undefined;
-    drainSeconds?: number | undefined;
-    probe?: { port: number; address?: string | undefined } | undefined;
-  } | undefined;
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 export interface AgentSettings {
   name: string;
-  /** Unix socket of the local API. */
-  socketPath: string;
-  /** Bearer token file next to the socket (0600). */
-  tokenPath: string;
-  /** Swarm client -labelsFile. */
+  /** The agent file as shown in messages (agents/kube1.yaml). */
+  configPath: string;
+  /** What builds get as EASTERN_AGENT: the socket path, or http://host:port in listen mode. */
+  endpoint: string;
+  /** The Unix socket API (default), with its token file. */
+  socket: { path: string; tokenPath: string } | undefined;
+  /** The loopback TCP API (agent.listen), its token taken from $tokenEnv. */
+  listen: (HostPort & { tokenEnv: string }) | undefined;
+  /** Private (0700) folder of the socket; also holds the labels file. */
+  stateDir: string;
   labelsPath: string;
-  /** Swarm client -fsroot (workspaces live below it). */
+  /** Swarm client -fsroot: from swarm.extraArgs, else ~/.eastern/swarm/<name>. */
   workDir: string;
+  /** True when swarm.extraArgs already sets -fsroot. */
+  fsrootGiven: boolean;
   maxDeploys: number;
   drainMs: number;
-  probe: { port: number; address: string } | undefined;
-  /** kubeconfig context; undefined = in-cluster credentials (or the kubeconfig's current context). */
+  /** agent.health: /healthz and /readyz only. */
+  health: HostPort | undefined;
+  /** kubeconfig context; undefined = the kubeconfig's current one, or in-cluster credentials. */
   context: string | undefined;
-  /** Explicit kubeconfig path, when one was given (option or KUBECONFIG). */
+  /** Explicit kubeconfig (--kubeconfig, kubernetes.kubeconfig, else $KUBECONFIG). */
   kubeconfig: string | undefined;
 }
 
 /** Linux limits sun_path to 108 bytes including the terminating NUL. */
 export const maxSocketPathBytes = 107;
 
-export const defaultDrainSeconds = 300;
-
-export function defaultSocketPath(name: string, env: NodeJS.ProcessEnv, home = homedir()): string {
-  const runtime = env.XDG_RUNTIME_DIR;
-  if (runtime && isAbsolute(runtime)) return join(runtime, 'eastern', `${name}.sock`);
-  return join(home, '.eastern', 'run', `${name}.sock`);
-}
+/** Variable carrying the API token to builds in listen mode. */
+export const agentTokenVariable = 'EASTERN_AGENT_TOKEN';
 
 export function tokenPathFor(socketPath: string): string {
   return `${socketPath}.token`;
 }
 
+/** `127.0.0.1:8417`, `[::1]:8417`, `:8417` (all interfaces). */
+export function parseHostPort(value: string): HostPort {
+  const match = /^(\[([0-9a-fA-F:]+)\]|[^:]*):(\d+)$/.exec(value);
+  if (!match) throw new Error(`not host:port: ${value}`);
+  const host = match[2] ?? match[1] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host, port: Number(match[3]) };
+}
+
 export interface SettingsInput {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** --context on the command line wins over kubernetes.context. */
+  /** --context / --kubeconfig on the command line win over the agent file. */
   context?: string | undefined;
   kubeconfig?: string | undefined;
   home?: string;
 }
 
-export function resolveSettings(file: AgentFile, input: SettingsInput): AgentSettings {
+export function resolveSettings(agent: AgentDefinition, input: SettingsInput): AgentSettings {
   const home = input.home ?? homedir();
-  const agent = file.agent ?? {};
-  const socketPath = agent.socket ? resolve(input.cwd, agent.socket) : defaultSocketPath(file.name, input.env, home);
-  const kubeconfig = input.kubeconfig ? resolve(input.cwd, input.kubeconfig) : input.env.KUBECONFIG || undefined;
+  const socketPath = agent.agent.socket;
+  const listen = agent.agent.listen ? { ...parseHostPort(agent.agent.listen), tokenEnv: agent.agent.tokenEnv } : undefined;
+  const fsrootIndex = agent.swarm.extraArgs.indexOf('-fsroot');
+  const fsroot = fsrootIndex >= 0 ? agent.swarm.extraArgs[fsrootIndex + 1] : undefined;
+  const kubeconfigOption = input.kubeconfig ?? agent.kubernetes.kubeconfig;
   return {
-    name: file.name,
-    socketPath,
-    tokenPath: tokenPathFor(socketPath),
-    labelsPath: join(dirname(socketPath), `${file.name}.labels`),
-    workDir: agent.workDir ? resolve(input.cwd, agent.workDir) : join(home, '.eastern', 'swarm', file.name),
-    maxDeploys: agent.maxDeploys ?? Math.max(1, file.jenkins.executors),
-    drainMs: (agent.drainSeconds ?? defaultDrainSeconds) * 1000,
-    probe: agent.probe ? { port: agent.probe.port, address: agent.probe.address ?? '127.0.0.1' } : undefined,
-    context: input.context ?? file.kubernetes.context,
-    kubeconfig,
+    name: agent.name,
+    configPath: agent.file,
+    endpoint: listen ? `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}` : socketPath,
+    socket: listen ? undefined : { path: socketPath, tokenPath: tokenPathFor(socketPath) },
+    listen,
+    stateDir: dirname(socketPath),
+    labelsPath: join(dirname(socketPath), `${agent.name}.labels`),
+    workDir: fsroot !== undefined ? resolve(input.cwd, fsroot) : join(home, '.eastern', 'swarm', agent.name),
+    fsrootGiven: fsroot !== undefined,
+    maxDeploys: agent.agent.maxConcurrentDeploys,
+    drainMs: agent.agent.drainGraceSeconds * 1000,
+    health: agent.agent.health ? parseHostPort(agent.agent.health) : undefined,
+    context: input.context ?? agent.kubernetes.context,
+    kubeconfig: kubeconfigOption ? resolve(input.cwd, kubeconfigOption) : input.env.KUBECONFIG || undefined,
   };
 }

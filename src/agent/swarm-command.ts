@@ -1,8 +1,9 @@
 // The Swarm client's command line and environment. The Jenkins password travels
 // only as an environment variable named by -passwordEnvVariable, never as an
-// argument (arguments are visible to every user in `ps`).
-import { ValidationError } from '../errors.js';
-import type { AgentFile, AgentSettings } from './settings.js';
+// argument (arguments are visible to every user in `ps`); schema.ts already refuses
+// password options in swarm.extraArgs.
+import type { AgentDefinition } from './schema.js';
+import { agentTokenVariable, type AgentSettings } from './settings.js';
 
 export interface SwarmCommand {
   file: string;
@@ -11,56 +12,39 @@ export interface SwarmCommand {
   env: Record<string, string>;
 }
 
-/** Options that would put a secret on the command line. */
-const secretOptions = new Set(['-password', '--password']);
-
-/** Problems with swarm.extraArgs, as `field: message` lines. */
-export function checkExtraArgs(extraArgs: readonly string[]): string[] {
-  const problems: string[] = [];
-  extraArgs.forEach((arg, index) => {
-    const option = arg.split('=')[0] ?? arg;
-    if (secretOptions.has(option)) {
-      problems.push(`swarm.extraArgs[${index}]: "${option}" would put the Jenkins password on the command line; set jenkins.passwordEnv instead`);
-    }
-  });
-  return problems;
+/**
+ * Variables every build on this agent inherits, so `eastern` knows its cluster and
+ * agent. EASTERN_CONTEXT and KUBECONFIG are what src/kube/kubeconfig.ts reads.
+ */
+export function buildEnvironment(settings: AgentSettings, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint };
+  if (settings.context !== undefined) out.EASTERN_CONTEXT = settings.context;
+  if (settings.kubeconfig !== undefined) out.KUBECONFIG = settings.kubeconfig;
+  const token = settings.listen ? env[settings.listen.tokenEnv] : undefined;
+  if (token) out[agentTokenVariable] = token;
+  return out;
 }
 
-/** Variables every build on this agent inherits, so `eastern` knows its cluster and agent. */
-export function buildEnvironment(settings: AgentSettings): Record<string, string> {
-  const env: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.socketPath };
-  if (settings.context !== undefined) env.EASTERN_KUBE_CONTEXT = settings.context;
-  if (settings.kubeconfig !== undefined) env.KUBECONFIG = settings.kubeconfig;
-  return env;
-}
-
-export function swarmCommand(file: AgentFile, settings: AgentSettings, env: NodeJS.ProcessEnv, configPath = 'agent file'): SwarmCommand {
-  const problems = checkExtraArgs(file.swarm.extraArgs);
-  if (problems.length > 0) {
-    throw new ValidationError(`${configPath}: swarm.extraArgs must not carry the password`, {
-      problems,
-      fix: `remove the option; export the password in $${file.jenkins.passwordEnv} (jenkins.passwordEnv)`,
-    });
-  }
+export function swarmCommand(agent: AgentDefinition, settings: AgentSettings, env: NodeJS.ProcessEnv): SwarmCommand {
   const args = [
-    '-jar', file.swarm.jar,
-    '-url', file.jenkins.url,
-    '-name', file.name,
+    '-jar', agent.swarm.jar,
+    '-url', agent.jenkins.url,
+    '-name', agent.name,
     '-labelsFile', settings.labelsPath,
     '-mode', 'exclusive',
-    '-executors', String(file.jenkins.executors),
+    '-executors', String(agent.jenkins.executors),
     '-disableClientsUniqueId',
-    '-username', file.jenkins.user,
-    '-passwordEnvVariable', file.jenkins.passwordEnv,
-    '-fsroot', settings.workDir,
-    ...file.swarm.extraArgs,
+    '-username', agent.jenkins.user,
+    '-passwordEnvVariable', agent.jenkins.passwordEnv,
+    ...(settings.fsrootGiven ? [] : ['-fsroot', settings.workDir]),
+    ...agent.swarm.extraArgs,
   ];
   const childEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    // A parent build's EASTERN_NO_AGENT must not leak into this agent's builds.
+    // A parent shell's EASTERN_NO_AGENT must not switch this agent's builds off it.
     if (value !== undefined && key !== 'EASTERN_NO_AGENT') childEnv[key] = value;
   }
-  return { file: file.swarm.java, args, env: { ...childEnv, ...buildEnvironment(settings) } };
+  return { file: agent.swarm.java, args, env: { ...childEnv, ...buildEnvironment(settings, env) } };
 }
 
 /** The command line as logged: safe to print, since it holds no secret by construction. */

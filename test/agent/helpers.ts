@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentFile } from '../../src/agent/settings.js';
+import { parseAgent, type AgentDefinition } from '../../src/agent/schema.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const standIn = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.mjs');
@@ -16,15 +16,20 @@ export function tempDir(prefix = 'eastern-agent-'): { path: string; remove(): vo
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export function agentFile(overrides: Partial<AgentFile> = {}): AgentFile {
-  return {
+/**
+ * An agent definition through the real schema (so tests see its defaults). `fields`
+ * are merged over a kube1 agent whose Swarm client is the stand-in; a section given
+ * replaces the default one.
+ */
+export function agentDefinition(fields: Record<string, unknown> = {}, file = 'agents/kube1.yaml'): AgentDefinition {
+  const base: Record<string, unknown> = {
     name: 'kube1',
     environments: ['staging', 'qa'],
     kubernetes: { context: 'kube1' },
     jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube1', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
     swarm: { jar: standInJar, java: standIn, extraArgs: [] },
-    ...overrides,
   };
+  return parseAgent(JSON.stringify({ ...base, ...fields }), file);
 }
 
 export interface Recorded {

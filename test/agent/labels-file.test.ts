@@ -2,17 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentLabels, formatLabels, writeLabelsFile } from '../../src/agent/labels-file.js';
+import { formatLabels, writeLabelsFile } from '../../src/agent/labels-file.js';
 import { tempDir } from './helpers.js';
-
-test('an agent is labelled eastern, its cluster and each environment', () => {
-  assert.equal(agentLabels({ name: 'kube2', environments: ['staging', 'production'] }), [
-    'eastern',
-    'eastern-cluster-kube2',
-    'eastern-env-staging',
-    'eastern-env-production',
-  ]);
-});
 
 test('the labels file is one space-separated line', () => {
   assert.is(formatLabels(['eastern', 'eastern-cluster-a']), 'eastern eastern-cluster-a\n');

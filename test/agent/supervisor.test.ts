@@ -3,20 +3,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeLabelsFile, agentLabels } from '../../src/agent/labels-file.js';
+import { writeLabelsFile } from '../../src/agent/labels-file.js';
+import { labelsFor } from '../../src/agent/schema.js';
 import { resolveSettings } from '../../src/agent/settings.js';
 import { Supervisor } from '../../src/agent/supervisor.js';
 import { swarmCommand } from '../../src/agent/swarm-command.js';
-import { agentFile, isAlive, readRecord, tempDir, waitFor } from './helpers.js';
+import { agentDefinition, isAlive, readRecord, tempDir, waitFor } from './helpers.js';
 
 const password = 'pa55-word-never-logged';
 
 function setup(extraEnv: Record<string, string> = {}) {
   const dir = tempDir();
-  const file = agentFile({ agent: { socket: join(dir.path, 'kube1.sock'), workDir: join(dir.path, 'work') } });
+  const file = agentDefinition({ agent: { socket: join(dir.path, 'kube1.sock') } });
   const env = { PATH: process.env.PATH ?? '', JENKINS_TOKEN: password, SWARM_STANDIN_RECORD: join(dir.path, 'record.jsonl'), ...extraEnv };
-  const settings = resolveSettings(file, { cwd: dir.path, env });
-  writeLabelsFile(settings.labelsPath, agentLabels(file));
+  const settings = resolveSettings(file, { cwd: dir.path, env, home: dir.path });
+  writeLabelsFile(settings.labelsPath, labelsFor(file));
   const command = swarmCommand(file, settings, env);
   const logged: string[] = [];
   return { dir, file, env, settings, command, logged, record: env.SWARM_STANDIN_RECORD };
@@ -35,8 +36,8 @@ test('starts the client with the spec arguments, labels file and environment; fo
     assert.is(start?.labels, 'eastern eastern-cluster-kube1 eastern-env-staging eastern-env-qa\n');
     assert.is(start?.env?.JENKINS_TOKEN, password, 'the client reads the password from its environment');
     assert.is(start?.env?.EASTERN_CLUSTER, 'kube1');
-    assert.is(start?.env?.EASTERN_AGENT, s.settings.socketPath);
-    assert.is(start?.env?.EASTERN_KUBE_CONTEXT, 'kube1');
+    assert.is(start?.env?.EASTERN_AGENT, s.settings.socket?.path);
+    assert.is(start?.env?.EASTERN_CONTEXT, 'kube1');
     assert.not.ok(start?.argv?.some((a) => a.includes(password)), 'the password is not an argument');
     await waitFor('the connected line', () => supervisor.state().connected);
     assert.ok(s.logged.some((l) => l.startsWith('[swarm] INFO: Connecting to https://jenkins.example.com/ as kube1')));

@@ -1,22 +1,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveSettings } from '../../src/agent/settings.js';
+import { parseHostPort, resolveSettings } from '../../src/agent/settings.js';
 import { displayCommand, swarmCommand } from '../../src/agent/swarm-command.js';
-import { ValidationError } from '../../src/errors.js';
-import { agentFile } from './helpers.js';
+import { agentDefinition } from './helpers.js';
 
-const env = { PATH: '/usr/bin', JENKINS_TOKEN: 's3cret-token', XDG_RUNTIME_DIR: '/run/user/1000' };
+const env = { PATH: '/usr/bin', JENKINS_TOKEN: 's3cret-token' };
 
 test('the command line carries every option of the spec, in order, and the extra args last', () => {
-  const file = agentFile({ swarm: { jar: '/opt/swarm.jar', java: '/usr/bin/java', extraArgs: ['-webSocket'] } });
-  const settings = resolveSettings(file, { cwd: '/srv', env, home: '/home/e' });
-  const command = swarmCommand(file, settings, env);
+  const agent = agentDefinition({ swarm: { jar: '/opt/swarm.jar', java: '/usr/bin/java', extraArgs: ['-webSocket'] }, agent: { socket: '/run/eastern/kube1.sock' } });
+  const settings = resolveSettings(agent, { cwd: '/srv', env, home: '/home/e' });
+  const command = swarmCommand(agent, settings, env);
   assert.is(command.file, '/usr/bin/java');
   assert.equal(command.args, [
     '-jar', '/opt/swarm.jar',
     '-url', 'https://jenkins.example.com/',
     '-name', 'kube1',
-    '-labelsFile', '/run/user/1000/eastern/kube1.labels',
+    '-labelsFile', '/run/eastern/kube1.labels',
     '-mode', 'exclusive',
     '-executors', '2',
     '-disableClientsUniqueId',
@@ -27,58 +26,74 @@ test('the command line carries every option of the spec, in order, and the extra
   ]);
 });
 
+test('an -fsroot in swarm.extraArgs is used instead of the default, not repeated', () => {
+  const agent = agentDefinition({ swarm: { jar: 'a.jar', extraArgs: ['-fsroot', 'ws', '-retry', '3'] } });
+  const settings = resolveSettings(agent, { cwd: '/srv', env });
+  const command = swarmCommand(agent, settings, env);
+  assert.is(command.args.filter((a) => a === '-fsroot').length, 1);
+  assert.is(settings.workDir, '/srv/ws');
+  assert.equal(command.args.slice(-4), ['-fsroot', 'ws', '-retry', '3']);
+  assert.is(command.file, 'java', 'swarm.java defaults to java');
+});
+
 test('the password stays in the environment, never in the arguments or the logged line', () => {
-  const file = agentFile();
-  const command = swarmCommand(file, resolveSettings(file, { cwd: '/', env }), env);
+  const agent = agentDefinition();
+  const command = swarmCommand(agent, resolveSettings(agent, { cwd: '/', env }), env);
   assert.is(command.env.JENKINS_TOKEN, 's3cret-token');
   assert.not.ok(command.args.some((a) => a.includes('s3cret')));
   assert.not.ok(displayCommand(command).includes('s3cret'));
 });
 
 test('builds inherit the cluster, the agent socket, the context and the kubeconfig', () => {
-  const file = agentFile();
-  const settings = resolveSettings(file, { cwd: '/w', env, kubeconfig: 'kube/config' });
-  const command = swarmCommand(file, settings, { ...env, EASTERN_NO_AGENT: '1' });
+  const agent = agentDefinition();
+  const settings = resolveSettings(agent, { cwd: '/w', env, kubeconfig: 'kube/config' });
+  const command = swarmCommand(agent, settings, { ...env, EASTERN_NO_AGENT: '1' });
   assert.is(command.env.EASTERN_CLUSTER, 'kube1');
-  assert.is(command.env.EASTERN_AGENT, '/run/user/1000/eastern/kube1.sock');
-  assert.is(command.env.EASTERN_KUBE_CONTEXT, 'kube1');
+  assert.is(command.env.EASTERN_AGENT, '/tmp/eastern-agent-kube1/agent.sock', 'the schema default socket');
+  assert.is(command.env.EASTERN_CONTEXT, 'kube1');
   assert.is(command.env.KUBECONFIG, '/w/kube/config');
   assert.is(command.env.EASTERN_NO_AGENT, undefined);
+  assert.is(command.env.EASTERN_AGENT_TOKEN, undefined, 'socket mode: the token is a file, not a variable');
 });
 
-test('in-cluster agents (no context) pass no context', () => {
-  const file = agentFile({ kubernetes: {} });
-  const command = swarmCommand(file, resolveSettings(file, { cwd: '/', env: {} }), {});
-  assert.not.ok('EASTERN_KUBE_CONTEXT' in command.env);
+test('in-cluster agents (no context, no kubeconfig) pass neither', () => {
+  const agent = agentDefinition({ kubernetes: {} });
+  const command = swarmCommand(agent, resolveSettings(agent, { cwd: '/', env: {} }), {});
+  assert.not.ok('EASTERN_CONTEXT' in command.env);
   assert.not.ok('KUBECONFIG' in command.env);
 });
 
-test('a password option in swarm.extraArgs is refused with the field path', () => {
-  const file = agentFile({ swarm: { jar: 'a.jar', java: 'java', extraArgs: ['-webSocket', '-password', 'x'] } });
-  try {
-    swarmCommand(file, resolveSettings(file, { cwd: '/', env }), env, 'agents/kube1.yaml');
-    assert.unreachable('should have thrown');
-  } catch (error) {
-    assert.instance(error, ValidationError);
-    const e = error as ValidationError;
-    assert.match(e.message, 'agents/kube1.yaml: swarm.extraArgs');
-    assert.match(e.problems[0] ?? '', 'swarm.extraArgs[1]');
-    assert.match(e.fix ?? '', 'JENKINS_TOKEN');
-  }
+test('listen mode: builds reach the agent over loopback with the token in EASTERN_AGENT_TOKEN', () => {
+  const agent = agentDefinition({ agent: { listen: '127.0.0.1:8417', tokenEnv: 'MY_AGENT_TOKEN' } });
+  const settings = resolveSettings(agent, { cwd: '/', env });
+  assert.is(settings.socket, undefined);
+  const command = swarmCommand(agent, settings, { ...env, MY_AGENT_TOKEN: 'tok' });
+  assert.is(command.env.EASTERN_AGENT, 'http://127.0.0.1:8417');
+  assert.is(command.env.EASTERN_AGENT_TOKEN, 'tok');
 });
 
-test('settings default the socket to $XDG_RUNTIME_DIR, else the home folder', () => {
-  const file = agentFile();
-  assert.is(resolveSettings(file, { cwd: '/', env: {}, home: '/home/e' }).socketPath, '/home/e/.eastern/run/kube1.sock');
-  const s = resolveSettings(file, { cwd: '/', env: { XDG_RUNTIME_DIR: '/run/user/7' } });
-  assert.is(s.socketPath, '/run/user/7/eastern/kube1.sock');
-  assert.is(s.tokenPath, '/run/user/7/eastern/kube1.sock.token');
-  assert.is(s.maxDeploys, 2, 'defaults to the executors');
-  assert.is(s.drainMs, 300_000);
+test('settings: token and labels next to the socket, limits from the agent section', () => {
+  const agent = agentDefinition({ agent: { socket: '/run/eastern/kube1.sock', maxConcurrentDeploys: 3, drainGraceSeconds: 20, health: '0.0.0.0:8417' } });
+  const s = resolveSettings(agent, { cwd: '/', env: {} });
+  assert.equal(s.socket, { path: '/run/eastern/kube1.sock', tokenPath: '/run/eastern/kube1.sock.token' });
+  assert.is(s.labelsPath, '/run/eastern/kube1.labels');
+  assert.is(s.maxDeploys, 3);
+  assert.is(s.drainMs, 20_000);
+  assert.equal(s.health, { host: '0.0.0.0', port: 8417 });
+  assert.is(resolveSettings(agentDefinition(), { cwd: '/', env: {} }).maxDeploys, 2, 'defaults to the executors');
 });
 
-test('--context wins over kubernetes.context', () => {
-  assert.is(resolveSettings(agentFile(), { cwd: '/', env: {}, context: 'other' }).context, 'other');
+test('--context wins over kubernetes.context; --kubeconfig over $KUBECONFIG', () => {
+  const s = resolveSettings(agentDefinition(), { cwd: '/x', env: { KUBECONFIG: '/env/config' }, context: 'other', kubeconfig: 'k' });
+  assert.is(s.context, 'other');
+  assert.is(s.kubeconfig, '/x/k');
+  assert.is(resolveSettings(agentDefinition(), { cwd: '/x', env: { KUBECONFIG: '/env/config' } }).kubeconfig, '/env/config');
+});
+
+test('host:port forms', () => {
+  assert.equal(parseHostPort('127.0.0.1:80'), { host: '127.0.0.1', port: 80 });
+  assert.equal(parseHostPort('[::1]:81'), { host: '::1', port: 81 });
+  assert.equal(parseHostPort(':82'), { host: '0.0.0.0', port: 82 });
 });
 
 test.run();
