@@ -1,0 +1,171 @@
+// Node side of the tier-3 pipeline harness: compiles the Groovy harness (once per
+// content, cached outside the clone), runs scenarios through it with plain `java`,
+// and builds the agent list a scenario's node(label) resolves against.
+//
+// End-to-end tests reuse it with `sh: {mode: 'exec'}` and agents whose env is what a
+// running `eastern agent` exports (EASTERN_CLUSTER, EASTERN_AGENT, kube context):
+// see the TODO in the library's README section.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ensureGroovy, type GroovyTools } from './setup.mjs';
+
+const run = promisify(execFile);
+export const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const harnessDir = join(root, 'test/groovy/harness');
+const stubsDir = join(root, 'test/groovy/stubs');
+
+export interface Agent {
+  name: string;
+  labels: string[];
+  env: Record<string, string>;
+  /** Exec mode: the agent's workspace (default: <workspaceRoot>/workspace-<name>). */
+  workspace?: string;
+}
+
+export interface ShRule {
+  when?: Record<string, string>;
+  scriptContains?: string;
+  status?: number;
+  stdout?: string;
+  /** Files written into the workspace when the rule answers; `${VAR}` expands from the sh environment. */
+  files?: Record<string, string>;
+  /** Simulates aborting the build while the script runs. */
+  abort?: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  /** Pipeline text, or a path in `jenkinsfile`. */
+  script?: string;
+  jenkinsfile?: string;
+  params?: Record<string, unknown>;
+  env?: Record<string, string>;
+  agents?: Agent[];
+  strictNodes?: boolean;
+  sh?: { mode?: 'record' | 'exec'; rules?: ShRule[] };
+  input?: 'approve' | 'abort' | 'timeout';
+  checkout?: { vars?: Record<string, string>; from?: string };
+  files?: Record<string, string>;
+  workspaceRoot?: string;
+}
+
+export interface Call {
+  step: string;
+  args: unknown;
+  /** Enclosing steps, outermost first, e.g. ['lock:eastern-staging-shop', 'parallel:kube1', 'node:eastern-cluster-kube1', 'withEnv']. */
+  parents: string[];
+  /** Agent whose node the call ran in. */
+  node: string | null;
+  agent?: string;
+  script?: string;
+  env?: Record<string, string>;
+  status?: number;
+  stdout?: string;
+  stderr?: string;
+  insideTimeout?: boolean;
+  branches?: string[];
+  failFast?: boolean;
+}
+
+export interface ScenarioResult {
+  name: string;
+  result: 'SUCCESS' | 'FAILURE' | 'ABORTED';
+  error: string | null;
+  exception: string | null;
+  stack?: string;
+  calls: Call[];
+  log: string[];
+  description: string | null;
+  returned?: unknown;
+}
+
+function cacheRoot(): string {
+  return process.env.EASTERN_CACHE ?? join(homedir(), '.cache', 'eastern');
+}
+
+function sources(): string[] {
+  const list = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(join(dir, e.name)) : e.name.endsWith('.groovy') ? [join(dir, e.name)] : []));
+  return [...list(stubsDir), ...list(harnessDir)].sort();
+}
+
+let compiled: Promise<{ tools: GroovyTools; classes: string }> | undefined;
+
+/** Compiles the NonCPS stub and the harness with groovyc into a cache folder keyed by their content. */
+export function compileHarness(): Promise<{ tools: GroovyTools; classes: string }> {
+  compiled ??= (async () => {
+    const tools = ensureGroovy();
+    const files = sources();
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(f.slice(root.length)).update(readFileSync(f));
+    const classes = join(cacheRoot(), 'groovy-harness', hash.digest('hex').slice(0, 16));
+    if (!existsSync(join(classes, 'eastern/harness/Main.class'))) {
+      const staging = `${classes}.tmp-${process.pid}`;
+      mkdirSync(staging, { recursive: true });
+      await run(tools.groovyc, ['-d', staging, ...files], { env: tools.env });
+      rmSync(classes, { recursive: true, force: true });
+      renameSync(staging, classes);
+    }
+    return { tools, classes };
+  })();
+  return compiled;
+}
+
+/** Runs scenarios against the library at `library` (default: this checkout) in one JVM. */
+export async function runPipelines(scenarios: Scenario[], options: { library?: string } = {}): Promise<ScenarioResult[]> {
+  const { tools, classes } = await compileHarness();
+  const dir = mkdtempSync(join(tmpdir(), 'eastern-harness-'));
+  try {
+    const input = join(dir, 'input.json');
+    const output = join(dir, 'output.json');
+    writeFileSync(input, JSON.stringify({ library: options.library ?? root, scenarios }));
+    try {
+      await run(tools.java, ['-cp', `${tools.classpath}:${classes}`, 'eastern.harness.Main', input, output], {
+        env: tools.env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`the pipeline harness failed: ${e.stderr || e.message}`);
+    }
+    return JSON.parse(readFileSync(output, 'utf8')) as ScenarioResult[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Agents as the library's resources/eastern/fleet.json describes them, each exporting
+ * EASTERN_CLUSTER as `eastern agent` does; `extraEnv` adds per-agent variables.
+ */
+export function agentsFromFleet(library: string = root, extraEnv: Record<string, Record<string, string>> = {}): Agent[] {
+  const fleet = JSON.parse(readFileSync(join(library, 'resources/eastern/fleet.json'), 'utf8')) as {
+    agents: { name: string; labels: string[] }[];
+  };
+  return fleet.agents.map((a) => ({ name: a.name, labels: a.labels, env: { EASTERN_CLUSTER: a.name, ...(extraEnv[a.name] ?? {}) } }));
+}
+
+/** Compiles Groovy files with groovyc 2.4.21 (NonCPS stub on the classpath); resolves with groovyc's output. */
+export async function compileGroovy(files: string[]): Promise<{ ok: boolean; output: string }> {
+  const { tools, classes } = await compileHarness();
+  const out = mkdtempSync(join(tmpdir(), 'eastern-groovyc-'));
+  try {
+    const result = await run(tools.groovyc, ['-cp', classes, '-d', out, ...files], { env: tools.env }).then(
+      (r) => ({ ok: true, output: `${r.stdout}${r.stderr}` }),
+      (e: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${e.stdout ?? ''}${e.stderr ?? e.message}` }),
+    );
+    return result;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Calls of one step, in order. */
+export function callsOf(result: ScenarioResult, step: string): Call[] {
+  return result.calls.filter((c) => c.step === step);
+}

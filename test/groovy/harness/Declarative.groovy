@@ -1,0 +1,182 @@
+package eastern.harness
+
+/**
+ * Enough of Declarative Pipeline to run the example Jenkinsfiles: agent (none, any,
+ * label), parameters, options, environment, stages with when { branch; expression },
+ * steps, script, and post (always, success, failure, aborted). Like Jenkins it
+ * registers `parameters` as a job property at the start of the run.
+ */
+class Declarative {
+    private final PipelineScript script
+    private final Pipeline pipeline
+
+    Declarative(PipelineScript script, Pipeline pipeline) {
+        this.script = script
+        this.pipeline = pipeline
+    }
+
+    static Object with(Object delegate, Closure body) {
+        Closure copy = (Closure) body.clone()
+        copy.delegate = delegate
+        copy.resolveStrategy = Closure.DELEGATE_FIRST
+        return copy.call()
+    }
+
+    Object run(Closure body) {
+        DeclarativeSpec spec = new DeclarativeSpec()
+        Declarative.with(spec, body)
+        if (spec.parameters) {
+            Object definitions = pipeline.step('parameters', [spec.parameters] as Object[])
+            pipeline.step('properties', [[definitions]] as Object[])
+        }
+        Closure all = {
+            String outcome = 'SUCCESS'
+            Throwable failure = null
+            try {
+                for (DeclarativeStageSpec stage : spec.stages) {
+                    runStage(stage)
+                }
+            } catch (InterruptedException e) {
+                outcome = 'ABORTED'
+                failure = e
+            } catch (Throwable e) {
+                outcome = 'FAILURE'
+                failure = e
+            }
+            for (String condition : ['always', outcome.toLowerCase()]) {
+                if (spec.post[condition]) steps(spec.post[condition])
+            }
+            if (failure) throw failure
+            return null
+        }
+        return withAgentAndEnv(spec.agent, spec.environment, all)
+    }
+
+    private Object withAgentAndEnv(Object agent, Map<String, String> environment, Closure body) {
+        Closure inner = body
+        if (environment) {
+            List<String> entries = environment.collect { k, v -> "${k}=${v}".toString() }
+            Closure plain = inner
+            inner = { pipeline.step('withEnv', [entries, plain] as Object[]) }
+        }
+        if (agent == null || agent == 'none') return inner.call()
+        String label = agent == 'any' ? null : agent.toString()
+        return pipeline.step('node', label == null ? [inner] as Object[] : [label, inner] as Object[])
+    }
+
+    private void runStage(DeclarativeStageSpec stage) {
+        pipeline.step('stage', [stage.name, {
+            if (stage.when && !stage.when.holds(script, pipeline)) {
+                pipeline.step('echo', ["Stage \"${stage.name}\" skipped due to when conditional".toString()] as Object[])
+                return null
+            }
+            return withAgentAndEnv(stage.agent, stage.environment, { steps(stage.steps) })
+        }] as Object[])
+    }
+
+    private Object steps(Closure body) {
+        if (body == null) return null
+        Closure copy = (Closure) body.clone()
+        copy.delegate = script
+        copy.resolveStrategy = Closure.DELEGATE_FIRST
+        return copy.call()
+    }
+}
+
+class DeclarativeSpec {
+    Object agent
+    List parameters = []
+    Map<String, String> environment = [:]
+    List<DeclarativeStageSpec> stages = []
+    Map<String, Closure> post = [:]
+
+    Object propertyMissing(String name) { return name }   // none, any
+    void agent(Object value) { agent = value }
+    void agent(Closure body) { DeclarativeAgentSpec a = new DeclarativeAgentSpec(); Declarative.with(a, body); agent = a.label }
+    void parameters(Closure body) { DeclarativeParameterSpec p = new DeclarativeParameterSpec(); Declarative.with(p, body); parameters.addAll(p.definitions) }
+    void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
+    void triggers(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
+    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void stages(Closure body) { DeclarativeStagesSpec s = new DeclarativeStagesSpec(); Declarative.with(s, body); stages.addAll(s.stages) }
+    void post(Closure body) { DeclarativePostSpec p = new DeclarativePostSpec(); Declarative.with(p, body); post.putAll(p.conditions) }
+}
+
+class DeclarativeAgentSpec {
+    String label
+    void label(String value) { label = value }
+    Object propertyMissing(String name) { return name }
+}
+
+class DeclarativeParameterSpec {
+    List definitions = []
+    Object methodMissing(String name, Object args) {
+        Object[] list = (Object[]) args
+        definitions.add(new Symbol(name: name, args: list.length == 1 ? list[0] : (list as List)))
+        return null
+    }
+}
+
+class DeclarativeEnvSpec {
+    Map<String, String> values = [:]
+    void propertyMissing(String name, Object value) { values[name] = String.valueOf(value) }
+    Object propertyMissing(String name) { return values[name] }
+}
+
+class DeclarativeIgnore {
+    Object methodMissing(String name, Object args) { return null }
+}
+
+class DeclarativeStagesSpec {
+    List<DeclarativeStageSpec> stages = []
+    void stage(String name, Closure body) {
+        DeclarativeStageSpec s = new DeclarativeStageSpec(name: name)
+        Declarative.with(s, body)
+        stages.add(s)
+    }
+}
+
+class DeclarativeStageSpec {
+    String name
+    Object agent
+    Map<String, String> environment = [:]
+    DeclarativeWhenSpec when
+    Closure steps
+
+    Object propertyMissing(String name) { return name }
+    void agent(Object value) { agent = value }
+    void agent(Closure body) { DeclarativeAgentSpec a = new DeclarativeAgentSpec(); Declarative.with(a, body); agent = a.label }
+    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void when(Closure body) { DeclarativeWhenSpec w = new DeclarativeWhenSpec(); Declarative.with(w, body); when = w }
+    void steps(Closure body) { steps = body }
+    void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
+}
+
+class DeclarativeWhenSpec {
+    List<Closure> expressions = []
+    List<String> branches = []
+    void branch(String pattern) { branches.add(pattern) }
+    void expression(Closure body) { expressions.add(body) }
+
+    boolean holds(PipelineScript script, Pipeline pipeline) {
+        String current = pipeline.environment(false).BRANCH_NAME
+        for (String pattern : branches) {
+            if (!(current ==~ pattern.replace('*', '.*'))) return false
+        }
+        for (Closure expression : expressions) {
+            Closure copy = (Closure) expression.clone()
+            copy.delegate = script
+            copy.resolveStrategy = Closure.DELEGATE_FIRST
+            if (!copy.call()) return false
+        }
+        return true
+    }
+}
+
+class DeclarativePostSpec {
+    Map<String, Closure> conditions = [:]
+    Object methodMissing(String name, Object args) {
+        conditions[name] = (Closure) ((Object[]) args)[0]
+        return null
+    }
+}
+
