@@ -1,0 +1,130 @@
+// The apply workload: APPS apps, each a ConfigMap, a Service and a Deployment
+// (1 replica), so 3 × APPS objects in one namespace. Written three ways from one
+// spec: an Eastern template (one partial per app), the plain manifest kubectl and
+// kapp apply, and a Helm chart (bench/helm/apply-chart.mjs).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { writeApplyChart } from '../helm/apply-chart.mjs';
+
+export const PART_OF = 'bench-apply';
+export const IMAGE_TAG = '1.0.0';
+
+/** The apps of the workload: plain data every generator below reads. */
+export function applySpec(apps = 100) {
+  return Array.from({ length: apps }, (_, i) => {
+    const n = String(i + 1).padStart(3, '0');
+    return {
+      name: `app-${n}`,
+      port: 8000 + (i % 50),
+      cpu: `${50 + (i % 4) * 25}m`,
+      memory: `${64 * (1 + (i % 3))}Mi`,
+      logLevel: ['info', 'debug', 'warn'][i % 3],
+      workers: String(2 + (i % 6)),
+    };
+  });
+}
+
+/** The three objects of one app as YAML, with `tag` as the image tag. */
+export function appYaml(app, tag) {
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${app.name}
+  labels:
+    app: ${app.name}
+    app.kubernetes.io/part-of: ${PART_OF}
+data:
+  APP_NAME: ${app.name}
+  LOG_LEVEL: ${app.logLevel}
+  WORKERS: "${app.workers}"
+  HTTP_PORT: "${app.port}"
+  FEATURE_FLAGS: search,checkout,recommendations
+  application.properties: |
+    server.port=${app.port}
+    logging.level.root=${app.logLevel}
+    cache.ttl.seconds=300
+    pool.max=${app.workers}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${app.name}
+  labels:
+    app: ${app.name}
+    app.kubernetes.io/part-of: ${PART_OF}
+spec:
+  selector:
+    app: ${app.name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: ${app.port}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${app.name}
+  labels:
+    app: ${app.name}
+    app.kubernetes.io/part-of: ${PART_OF}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${app.name}
+  template:
+    metadata:
+      labels:
+        app: ${app.name}
+    spec:
+      containers:
+        - name: app
+          image: registry.example.com/shop/${app.name}:${tag}
+          ports:
+            - name: http
+              containerPort: ${app.port}
+          envFrom:
+            - configMapRef:
+                name: ${app.name}
+          resources:
+            requests:
+              cpu: ${app.cpu}
+              memory: ${app.memory}
+            limits:
+              memory: ${app.memory}
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 5
+`;
+}
+
+/**
+ * Writes the workload under `dir` (replacing what was there) and returns
+ * { templateFile, manifestFile, chartDir, objects, project }.
+ */
+export function writeApplyWorkload(dir, { apps = 100 } = {}) {
+  const spec = applySpec(apps);
+  rmSync(dir, { recursive: true, force: true });
+  const projectDir = join(dir, 'eastern', PART_OF);
+  mkdirSync(join(projectDir, 'apps'), { recursive: true });
+
+  // Eastern: one partial per app, the image tag as a variable (-s IMAGE_TAG=…).
+  const top = [`# ${spec.length} apps, each a ConfigMap, a Service and a Deployment`];
+  spec.forEach((app, i) => {
+    writeFileSync(join(projectDir, 'apps', `${app.name}.yaml`), appYaml(app, '${IMAGE_TAG}'));
+    if (i > 0) top.push('---');
+    top.push(`# load! apps/${app.name}.yaml`);
+  });
+  const templateFile = join(projectDir, 'kubernetes.yaml');
+  writeFileSync(templateFile, top.join('\n') + '\n');
+
+  // kubectl and kapp: the same objects, already rendered.
+  const manifestFile = join(dir, 'manifest.yaml');
+  writeFileSync(manifestFile, spec.map((app) => appYaml(app, IMAGE_TAG)).join('---\n'));
+
+  const chartDir = writeApplyChart(join(dir, 'chart'), { name: PART_OF, apps: spec, imageTag: IMAGE_TAG });
+  return { templateFile, manifestFile, chartDir, objects: spec.length * 3, project: PART_OF, root: dir };
+}

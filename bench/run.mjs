@@ -1,0 +1,328 @@
+#!/usr/bin/env node
+// `npm run bench`: Eastern side by side with the tools users would otherwise
+// pick, on the same input, in one run. Prints a table and writes
+// bench/results/bench.json. Timings are a report, never a test verdict.
+//
+//   node bench/run.mjs [--runs N] [--apply-runs N] [--only render,apply,rollout,startup,agent]
+//                      [--context kube2] [--json FILE]
+//
+// Peers (Python eastern, helm, kapp) are installed into ~/.cache/eastern/peers by
+// the bench itself; workloads are generated into ~/.cache/eastern/bench. The
+// local clusters are started when not running, and stopped again only if this
+// run started them. A part that cannot run prints "n/a (reason)".
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { cacheDir, ensurePythonEastern } from './lib/peers.mjs';
+import { alternate, formatBytes, formatMs, runSync, summarize, timeCommand, sleep } from './lib/stats.mjs';
+import { FIGURE_ALIGN, FIGURE_HEADERS, TARGET_HEADERS, figureRows, markdownTable, targetRows, textTable } from './lib/table.mjs';
+import { ensureHelm, ensureKapp, kubectlPath, toolVersion, HELM_VERSION, KAPP_VERSION } from './lib/tools.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..');
+const easternBin = join(repo, 'bin', 'eastern');
+const PARTS = ['render', 'startup', 'apply', 'rollout', 'agent'];
+
+const log = (m) => process.stderr.write(`${m}\n`);
+const firstLine = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      'apply-runs': { type: 'string', default: '3' },
+      only: { type: 'string' },
+      context: { type: 'string', default: process.env.EASTERN_BENCH_CONTEXT || 'kube2' },
+      json: { type: 'string', default: join(here, 'results', 'bench.json') },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`usage: node bench/run.mjs [--runs N] [--apply-runs N] [--only ${PARTS.join(',')}] [--context CTX] [--json FILE] [--markdown FILE]\n`);
+    process.exit(0);
+  }
+  const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : PARTS;
+  for (const p of only) if (!PARTS.includes(p)) throw new Error(`--only: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
+  const int = (name) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  return { runs: int('runs'), applyRuns: int('apply-runs'), only, context: values.context, json: resolve(values.json), markdown: values.markdown };
+}
+
+/** Imports a helper bench module if it exists; undefined when it has not landed. */
+async function optionalModule(rel) {
+  const file = join(here, rel);
+  if (!existsSync(file)) return undefined;
+  return import(pathToFileURL(file).href);
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model?.trim(),
+    memoryBytes: os.totalmem(),
+    memory: formatBytes(os.totalmem()),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+  };
+}
+
+function ensureBuilt() {
+  if (existsSync(join(repo, 'dist', 'cli', 'main.js'))) return;
+  log('bench: dist/ missing, running npm run build …');
+  runSync('npm', ['run', 'build'], { cwd: repo });
+}
+
+/** Installs or finds every peer; a peer that cannot be had is recorded with its reason. */
+function peers(parts) {
+  const out = { unavailable: {} };
+  const attempt = (name, fn) => {
+    try {
+      out[name] = fn();
+    } catch (error) {
+      out.unavailable[name] = firstLine(error);
+      log(`bench: ${name} unavailable: ${error.message}`);
+    }
+  };
+  if (parts.includes('render') || parts.includes('startup')) attempt('python', () => ensurePythonEastern({ log }));
+  if (parts.includes('render') || parts.includes('apply')) attempt('helm', () => ensureHelm({ log }));
+  if (parts.includes('apply')) attempt('kapp', () => ensureKapp({ log }));
+  attempt('kubectl', () => kubectlPath());
+  return out;
+}
+
+// ------------------------------------------------------------------ start-up
+
+async function startupBench(runs, tools) {
+  const contenders = [
+    { name: 'eastern', run: async () => (await timeCommand(process.execPath, [easternBin, '--version'])).ms },
+    { name: 'node', run: async () => (await timeCommand(process.execPath, ['-e', '0'])).ms },
+  ];
+  if (tools.python) contenders.push({ name: 'python', run: async () => (await timeCommand(tools.python, ['--version'])).ms });
+  const r = await alternate(contenders, Math.max(runs * 2, 10), { warmup: 1 });
+  const row = (name, tool) => {
+    const { summary, error } = r.get(name) ?? {};
+    return { tool, key: name, unit: 'ms', summary, ...(!summary && { na: error ? `failed: ${firstLine(error)}` : 'not installed' }) };
+  };
+  const rows = [row('eastern', 'eastern --version'), row('node', 'node -e 0 (floor)')];
+  if (tools.python) rows.push(row('python', 'Python eastern --version'));
+  else rows.push({ tool: 'Python eastern --version', unit: 'ms', na: tools.unavailable.python ?? 'not installed' });
+  const eastern = rows[0].summary;
+  for (const row2 of rows.slice(1)) if (row2.summary && eastern) row2.ratio = row2.summary.median / eastern.median;
+  return { sections: [{ id: 'startup', title: 'CLI start-up', rows }] };
+}
+
+// ------------------------------------------------------------------ cluster
+
+async function withCluster(fn) {
+  const cluster = await import(pathToFileURL(join(repo, 'test', 'cluster', 'cluster.mjs')).href);
+  const before = await cluster.status({ root: repo });
+  let started = false;
+  if (!before.running) {
+    log('bench: local clusters not running, starting them (test/cluster/cluster.mjs up) …');
+    const t = Date.now();
+    const r = await cluster.up({ root: repo, log });
+    started = r.started !== false;
+    log(`bench: clusters up in ${formatMs(Date.now() - t)}`);
+  }
+  const kubeconfig = join(repo, '.cluster', 'kubeconfig');
+  try {
+    return await fn({ kubeconfig, startedByBench: started });
+  } finally {
+    if (started) {
+      log('bench: stopping the clusters this run started …');
+      await cluster.down({ root: repo, log }).catch((e) => log(`bench: cluster down failed: ${firstLine(e)}`));
+    }
+  }
+}
+
+function apiserverVersion(kubectl, kubeconfig, context) {
+  try {
+    const out = runSync(kubectl, ['--kubeconfig', kubeconfig, '--context', context, 'get', '--raw', '/version'], { timeoutMs: 30_000 });
+    return JSON.parse(out).gitVersion;
+  } catch {
+    return undefined;
+  }
+}
+
+// ------------------------------------------------------------------ parts
+
+async function applySections({ kubeconfig, context, workDir, rounds, tools, extra }) {
+  const { runApplyBench } = await import('./apply/run.mjs');
+  const unavailable = { helm: tools.unavailable.helm, kapp: tools.unavailable.kapp };
+  const r = await runApplyBench({
+    kubeconfig, context, rounds, workDir, log, unavailable,
+    tools: { node: process.execPath, easternBin, kubectl: tools.kubectl, helm: tools.helm, kapp: tools.kapp },
+  });
+  extra.apply = { workload: r.workload, details: r.details, errors: r.errors };
+  return r.sections;
+}
+
+async function renderSections() {
+  return naSections([['render', 'Render']], 'bench/render not wired yet');
+}
+
+async function rolloutSections() {
+  return naSections([['rollout', 'Rollout detection']], 'bench/rollout not wired yet');
+}
+
+async function agentSections() {
+  return naSections([['agent', 'Agent idle memory']], 'bench/agent not wired yet');
+}
+
+// ------------------------------------------------------------------ targets
+
+function findRow(sections, id, key) {
+  const section = sections.find((s) => s.id === id);
+  return section?.rows.find((r) => r.key === key);
+}
+
+/** Each target with what was measured and whether it was met (undefined: not measured). */
+function evaluateTargets(sections) {
+  const targets = [];
+  const median = (id, key) => findRow(sections, id, key)?.summary?.median;
+  const add = (text, measured, met) => targets.push({ text, measured, met });
+  const ratioTarget = (text, id, a, b, max) => {
+    const ma = median(id, a);
+    const mb = median(id, b);
+    if (ma === undefined || mb === undefined) return add(text, undefined, undefined);
+    const r = ma / mb;
+    add(text, `${r.toFixed(2)}× (${formatMs(ma)} vs ${formatMs(mb)})`, r <= max);
+  };
+  ratioTarget('render per project ≤ 0.75× Python eastern', 'render-project', 'eastern', 'python', 0.75);
+  ratioTarget('render per project faster than helm template', 'render-project', 'eastern', 'helm', 1);
+  ratioTarget('large template ≤ 0.4× Python eastern', 'render-large', 'eastern', 'python', 0.4);
+  {
+    const e = median('apply-first', 'eastern');
+    const k = median('apply-first', 'kubectl');
+    if (e === undefined || k === undefined) add('first apply ≥ 3× faster than kubectl apply --server-side', undefined, undefined);
+    else add('first apply ≥ 3× faster than kubectl apply --server-side', `${(k / e).toFixed(2)}× (${formatMs(e)} vs ${formatMs(k)})`, k / e >= 3);
+  }
+  const limit = (text, id, key, maxMs) => {
+    const m = median(id, key);
+    add(text, m === undefined ? undefined : formatMs(m), m === undefined ? undefined : m < maxMs);
+  };
+  limit('no-op re-apply of 300 objects < 2 s', 'apply-noop', 'eastern', 2000);
+  limit('rollout-complete detection median < 0.5 s', 'rollout', 'complete', 500);
+  limit('crashloop → failure < 10 s', 'rollout', 'crashloop', 10_000);
+  return targets;
+}
+
+// ------------------------------------------------------------------ main
+
+function naSections(ids, reason) {
+  return ids.map(([id, title]) => ({ id, title, rows: [{ tool: '', na: reason }] }));
+}
+
+async function main() {
+  const opts = options();
+  const started = Date.now();
+  const info = machine();
+  log(`bench: ${info.cores} cores, ${info.memory}, Node ${info.node}; parts: ${opts.only.join(', ')}`);
+  ensureBuilt();
+  const tools = peers(opts.only);
+  const workDir = join(cacheDir(), 'bench');
+  mkdirSync(workDir, { recursive: true });
+  const has = (p) => opts.only.includes(p);
+  const sections = [];
+  const extra = {};
+  const versions = {
+    eastern: runSync(process.execPath, [easternBin, '--version']).trim(),
+    pythonEastern: tools.python ? runSync(tools.python, ['--version'], { allowFail: true }).stdout?.trim() : undefined,
+    helm: tools.helm ? toolVersion('helm', tools.helm) : undefined,
+    kapp: tools.kapp ? toolVersion('kapp', tools.kapp) : undefined,
+    kubectl: tools.kubectl ? toolVersion('kubectl', tools.kubectl) : undefined,
+    kubeApiserver: undefined,
+  };
+
+  if (has('render')) {
+    log('bench: render …');
+    sections.push(...(await renderSections({ runs: opts.runs, tools, workDir, extra })));
+  }
+  if (has('startup')) {
+    log('bench: CLI start-up …');
+    sections.push(...(await startupBench(opts.runs, tools)).sections);
+  }
+  const clusterParts = ['apply', 'rollout', 'agent'].filter(has);
+  if (clusterParts.length > 0) {
+    if (!tools.kubectl) {
+      sections.push(...naSections([['cluster', 'Cluster parts']], `kubectl missing: ${tools.unavailable.kubectl}`));
+    } else {
+      try {
+        await withCluster(async ({ kubeconfig }) => {
+          versions.kubeApiserver = apiserverVersion(tools.kubectl, kubeconfig, opts.context);
+          const common = { kubeconfig, context: opts.context, workDir, log, repo };
+          if (has('apply')) {
+            log(`bench: apply (${opts.applyRuns} rounds, context ${opts.context}) …`);
+            sections.push(...(await applySections({ ...common, rounds: opts.applyRuns, tools, extra })));
+          }
+          if (has('rollout')) {
+            log('bench: rollout detection …');
+            sections.push(...(await rolloutSections({ ...common, runs: opts.runs, tools, extra })));
+          }
+          if (has('agent')) {
+            log('bench: agent …');
+            sections.push(...(await agentSections({ ...common, runs: opts.runs, tools, extra })));
+          }
+        });
+      } catch (error) {
+        log(`bench: cluster parts failed: ${error.stack ?? error}`);
+        sections.push(...naSections([['cluster', 'Cluster parts']], `clusters unavailable: ${firstLine(error)}`));
+      }
+    }
+  }
+
+  const targets = evaluateTargets(sections);
+  const elapsedMs = Date.now() - started;
+  const result = {
+    date: new Date().toISOString(),
+    machine: info,
+    versions,
+    options: { runs: opts.runs, applyRuns: opts.applyRuns, parts: opts.only, context: opts.context },
+    elapsedMs,
+    sections,
+    targets,
+    extra,
+  };
+  mkdirSync(dirname(opts.json), { recursive: true });
+  writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
+
+  const out = [];
+  out.push(`Eastern benchmarks, ${result.date.slice(0, 10)}: ${info.cores} cores (${info.cpuModel}), ${info.memory}, Node ${info.node}`);
+  out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
+  out.push('');
+  out.push(textTable(FIGURE_HEADERS, figureRows(sections), FIGURE_ALIGN));
+  out.push('');
+  out.push(textTable(TARGET_HEADERS, targetRows(targets)));
+  out.push('');
+  out.push(`ratio = that tool's median / Eastern's median (higher: Eastern is faster). Total bench time ${formatMs(elapsedMs)}.`);
+  out.push(`JSON: ${relative(process.cwd(), opts.json) || opts.json}`);
+  process.stdout.write(out.join('\n') + '\n');
+  if (opts.markdown) writeFileSync(opts.markdown, markdownReport(result));
+}
+
+/** The README section draft: machine, versions, figures and targets as Markdown tables. */
+export function markdownReport(result) {
+  const m = result.machine;
+  return [
+    `Measured ${result.date.slice(0, 10)} on ${m.cores} cores (${m.cpuModel}), ${m.memory} RAM, ${m.os}, Node ${m.node}.`,
+    `Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}.`,
+    '',
+    markdownTable(FIGURE_HEADERS, figureRows(result.sections), FIGURE_ALIGN),
+    '',
+    markdownTable(TARGET_HEADERS, targetRows(result.targets)),
+    '',
+  ].join('\n');
+}
+
+main().catch((error) => {
+  log(`bench: ${error.stack ?? error}`);
+  process.exit(1);
+});
