@@ -61,7 +61,8 @@ export function joinDocuments(texts: readonly string[]): string {
   let out = '';
   for (const text of texts) {
     if (text === '') continue;
-    if (out !== '' && !/^---(?:[ \t]|$)/.test(text)) out += '---\n';
+    const firstLine = text.split('\n', 1)[0] ?? '';
+    if (out !== '' && !/^---(?:[ \t]|$)/.test(firstLine)) out += '---\n';
     out += text;
   }
   return out;

@@ -8,6 +8,8 @@ export interface Directive {
   required: boolean;
   /** Candidate paths as written (trimmed, empty items dropped), not yet interpolated. */
   candidates: string[];
+  /** 0-based offset of each candidate in the line, for error columns. */
+  offsets: number[];
 }
 
 const DIRECTIVE = /^([ \t]*)#[ \t]*load([!?])(?:[ \t]+(.*))?$/;
@@ -18,9 +20,16 @@ export function parseDirective(line: string): Directive | undefined {
   const match = DIRECTIVE.exec(line);
   if (!match) return undefined;
   const rest = match[3] ?? '';
-  return {
-    indent: match[1] ?? '',
-    required: match[2] === '!',
-    candidates: rest.split(',').map((c) => c.trim()).filter((c) => c !== ''),
-  };
+  const candidates: string[] = [];
+  const offsets: number[] = [];
+  let offset = line.length - rest.length;
+  for (const item of rest.split(',')) {
+    const trimmed = item.trim();
+    if (trimmed !== '') {
+      candidates.push(trimmed);
+      offsets.push(offset + item.indexOf(trimmed));
+    }
+    offset += item.length + 1;
+  }
+  return { indent: match[1] ?? '', required: match[2] === '!', candidates, offsets };
 }

@@ -118,7 +118,7 @@ function renderFile(ctx: Context, file: string, via: SourceLocation | undefined,
 }
 
 function load(ctx: Context, directive: Directive, loc: SourceLocation, stack: string[]): void {
-  const candidates = directive.candidates.map((c) => substitute(ctx, c, loc));
+  const candidates = directive.candidates.map((c, i) => substitute(ctx, c, loc, directive.offsets[i]));
   const base = dirname(loc.file);
   const tried: string[] = [];
   let found: string | undefined;
@@ -189,10 +189,11 @@ function trimTrailingEmpty(ctx: Context, start: number): void {
   }
 }
 
-function substitute(ctx: Context, text: string, loc: SourceLocation): string {
+/** `offset`: where `text` starts in its source line, so columns point into the line. */
+function substitute(ctx: Context, text: string, loc: SourceLocation, offset = 0): string {
   if (!text.includes('${')) return text;
   return interpolate(text, ctx.variables, (ref) => {
-    const where = formatLocation(loc, ctx.cwd, ref.column);
+    const where = formatLocation(loc, ctx.cwd, ref.column + offset);
     if (!ctx.allowUndefined) {
       throw new TemplateError(`${where}: undefined variable ${ref.name}`, {
         details: includeChain(loc, ctx.cwd),
