@@ -187,7 +187,7 @@ List<String> easternArgumentProblems(Map args, Map defaults) {
         } else if (example instanceof Map && !(value instanceof Map)) {
             problems.add("${name} must be a map such as [KEY: 'value'], got '${value}'".toString())
         } else if (!(example instanceof Boolean || example instanceof Integer || example instanceof Map) &&
-            !(value instanceof CharSequence)) {
+            !(value instanceof CharSequence || value instanceof Number)) {
             problems.add("${name} must be a string, got '${value}'".toString())
         }
     }

@@ -3,6 +3,7 @@ package eastern.harness
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.customizers.ImportCustomizer
 import org.codehaus.groovy.runtime.InvokerHelper
 
 /**
@@ -32,6 +33,8 @@ class Main {
     static GroovyClassLoader loader() {
         CompilerConfiguration config = new CompilerConfiguration()
         config.scriptBaseClass = PipelineScript.name
+        // Jenkins imports @Library into every Jenkinsfile.
+        config.addCompilationCustomizers(new ImportCustomizer().addImports('org.jenkinsci.plugins.workflow.libs.Library'))
         return new GroovyClassLoader(Main.classLoader, config)
     }
 
