@@ -1,6 +1,7 @@
 // Shared by the agent tests: a temporary agent home, an agent file pointing the Swarm
 // client at the stand-in, and small waiting helpers.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +77,20 @@ export function sink(): { write(s: string): void; text(): string; lines(): strin
     text: () => buffer,
     lines: () => buffer.split('\n').filter(Boolean),
   };
+}
+
+/** One HTTP request to the agent's socket; the whole answer as text. */
+export function askAgent(socketPath: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<{ status: number; text: string; json(): any }> {
+  return new Promise((resolvePromise, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const req = httpRequest({ socketPath, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, text, json: () => JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
+  });
 }
