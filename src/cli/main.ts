@@ -54,8 +54,19 @@ function action(load: () => Promise<{ run: (options: any) => Promise<number | vo
     const args = raw.slice(0, -2);
     const opts = cmd.optsWithGlobals() as Opts;
     if (typeof opts.verbosity === 'string' && /^(debug|info)$/i.test(opts.verbosity)) opts.verbose = true;
+    const options = { cwd: process.cwd(), env: process.env, ...shape(args, opts) };
+    // Inside a build on an agent node, deploy/generate/render go through the agent's warm
+    // process (same output and exit code); the client returns undefined to run standalone.
+    if (process.env.EASTERN_AGENT && !process.env.EASTERN_NO_AGENT && ['deploy', 'generate', 'render'].includes(cmd.name())) {
+      const { runViaAgent } = await import('../agent/client.js');
+      const viaAgent = await runViaAgent(cmd.name(), options);
+      if (viaAgent !== undefined) {
+        process.exitCode = viaAgent;
+        return;
+      }
+    }
     const mod = await load();
-    const code = await mod.run({ cwd: process.cwd(), env: process.env, ...shape(args, opts) });
+    const code = await mod.run(options);
     if (typeof code === 'number') process.exitCode = code;
   };
 }
