@@ -1,0 +1,143 @@
+// Drift of released projects, from the cluster: the newest release record of each
+// project (src/kube/release*.ts), its manifest, and the live objects it names.
+import { loadAll } from 'js-yaml';
+import type { KubeClient } from '../kube/client.js';
+import { apiMessage } from '../kube/client.js';
+import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import { mapSettled } from '../kube/pool.js';
+import { decodeHead, LABEL_PART, type ReleaseHead } from '../kube/release.js';
+import { ReleaseStore } from '../kube/release-store.js';
+import { driftFor, type ReleaseSnapshot } from './compute.js';
+import { projectState, type ProjectDrift } from './format.js';
+
+
+const CONCURRENCY = 8;
+
+export interface ReleasedProject {
+  namespace: string;
+  project: string;
+  /** Newest first. */
+  heads: ReleaseHead[];
+}
+
+/** Projects with release records, in one namespace or (namespace undefined) in all. Sorted. */
+export async function releasedProjects(client: KubeClient, namespace?: string): Promise<ReleasedProject[]> {
+  const secrets = await client.list('v1', 'Secret', { ...(namespace && { namespace }), labelSelector: `${LABEL_PART}=head` });
+  const byProject = new Map<string, ReleasedProject>();
+  for (const s of secrets) {
+    let head: ReleaseHead;
+    try {
+      head = decodeHead(s);
+    } catch {
+      continue;
+    }
+    const ns = s.metadata.namespace ?? head.info.namespace;
+    const key = `${ns}/${head.info.project}`;
+    const entry = byProject.get(key) ?? { namespace: ns, project: head.info.project, heads: [] };
+    entry.heads.push(head);
+    byProject.set(key, entry);
+  }
+  for (const p of byProject.values()) p.heads.sort((a, b) => b.info.revision - a.info.revision);
+  return [...byProject.values()].sort((a, b) => (a.namespace + '/' + a.project).localeCompare(b.namespace + '/' + b.project));
+}
+
+/** The release drift is measured against: the newest one not still being deployed. */
+export function baselineHead(heads: readonly ReleaseHead[]): ReleaseHead | undefined {
+  return heads.find((h) => h.info.outcome !== 'pending');
+}
+
+/** Kubernetes objects of a manifest text (`kind: List` flattened). */
+export function manifestObjects(text: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  const visit = (value: unknown) => {
+    if (!isPlainObject(value)) return;
+    if (value.kind === 'List' && Array.isArray(value.items)) {
+      value.items.forEach(visit);
+      return;
+    }
+    if (typeof value.apiVersion === 'string' && typeof value.kind === 'string' && isPlainObject(value.metadata) && typeof value.metadata.name === 'string') {
+      out.push(value as KubeObject);
+    }
+  };
+  for (const doc of loadAll(text)) visit(doc);
+  return out;
+}
+
+/** stringData is write-only: the server merges it into data (base64), so compare it there. */
+export function normalizeReleased(object: KubeObject): KubeObject {
+  if (object.kind !== 'Secret' || groupOf(object.apiVersion) !== '' || !isPlainObject(object.stringData)) return object;
+  const copy = structuredClone(object) as KubeObject & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
+  const data: Record<string, unknown> = { ...(isPlainObject(copy.data) ? copy.data : {}) };
+  for (const [k, v] of Object.entries(copy.stringData ?? {})) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  copy.data = data;
+  delete copy.stringData;
+  return copy;
+}
+
+const identity = (r: { apiVersion: string; kind: string; name: string }) => `${groupOf(r.apiVersion)}/${r.kind}/${r.name}`;
+
+/** The release as drift.ts wants it: manifest objects carrying the namespaces the deploy gave them. */
+export async function releaseSnapshot(client: KubeClient, namespace: string, head: ReleaseHead): Promise<ReleaseSnapshot> {
+  const text = await new ReleaseStore(client, namespace, head.info.project).manifest(head.info);
+  const refs = new Map(head.info.objects.map((r) => [identity(r), r]));
+  const objects = manifestObjects(text).map((o) => {
+    const ref = refs.get(identity({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name }));
+    const copy = normalizeReleased(o);
+    if (ref?.namespace && !copy.metadata.namespace) copy.metadata = { ...copy.metadata, namespace: ref.namespace };
+    return copy;
+  });
+  const snapshot: ReleaseSnapshot = { revision: head.info.revision, objects };
+  const time = head.info.finishedAt ?? head.info.startedAt;
+  if (time) snapshot.time = time;
+  return snapshot;
+}
+
+/** Live objects for refs; absent ones are left out (drift reports them missing). */
+export async function liveObjects(client: KubeClient, refs: readonly ObjectRef[]): Promise<KubeObject[]> {
+  const settled = await mapSettled(refs, CONCURRENCY, (ref) => client.get(ref));
+  const out: KubeObject[] = [];
+  settled.forEach((s, i) => {
+    if (!s.ok) throw new Error(`could not read ${refs[i]!.kind}/${refs[i]!.name}: ${apiMessage(s.error)}`);
+    if (s.value) out.push(s.value);
+  });
+  return out;
+}
+
+/** Drift of one released project against its newest finished release. */
+export async function projectDrift(client: KubeClient, project: ReleasedProject): Promise<ProjectDrift> {
+  const base = { namespace: project.namespace, project: project.project };
+  const head = baselineHead(project.heads);
+  if (!head) {
+    const newest = project.heads[0];
+    return { ...base, state: 'in-progress', entries: [], ...(newest && { revision: newest.info.revision }) };
+  }
+  try {
+    const snapshot = await releaseSnapshot(client, project.namespace, head);
+    const refs = head.info.objects.length > 0 ? head.info.objects : snapshot.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? project.namespace }));
+    const live = await liveObjects(client, refs);
+    const entries = driftFor([], live, snapshot, project.namespace);
+    return { ...base, revision: head.info.revision, state: projectState(entries), entries };
+  } catch (error) {
+    return { ...base, revision: head.info.revision, state: 'unreadable', entries: [], problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Drift for `eastern diff`: the project's newest finished release in the namespace
+ * against live objects, plus objects of the new manifest Eastern applied before.
+ */
+export async function diffDrift(client: KubeClient, namespace: string, project: string, objects: readonly KubeObject[]): Promise<{ revision?: number; entries: ReturnType<typeof driftFor> }> {
+  const { heads } = await new ReleaseStore(client, namespace, project).list();
+  const head = baselineHead(heads);
+  const snapshot = head ? await releaseSnapshot(client, namespace, head) : undefined;
+  const refs = new Map<string, ObjectRef>();
+  for (const r of head?.info.objects ?? []) refs.set(identity(r), r);
+  for (const o of objects) {
+    const ref: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name };
+    if (o.metadata.namespace) ref.namespace = o.metadata.namespace;
+    if (!refs.has(identity(ref))) refs.set(identity(ref), ref);
+  }
+  const live = await liveObjects(client, [...refs.values()]);
+  const entries = driftFor(objects, live, snapshot, namespace);
+  return { ...(head && { revision: head.info.revision }), entries };
+}
