@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { checkFleet, environmentLabel, clusterLabel, invalid, parseAgentText, type AgentDefinition } from './schema.js';
+import { checkFleet, clusterLabel, environmentLabel, invalid, parseAgentText, type AgentDefinition, type FleetFacts } from './schema.js';
 
 export interface LoadFleetOptions {
   /** Paths in messages are shown relative to it (default: process.cwd()). */
@@ -37,6 +37,7 @@ export function loadFleet(dir: string, options: LoadFleetOptions = {}): AgentDef
     throw new ValidationError(`${shown}: no agent files (*.yaml)`, { fix: 'add one file per agent, e.g. agents/kube1.yaml' });
   }
   const agents: AgentDefinition[] = [];
+  const facts: FleetFacts[] = [];
   const problems: string[] = [];
   for (const name of names) {
     const path = join(absolute, name);
@@ -44,8 +45,11 @@ export function loadFleet(dir: string, options: LoadFleetOptions = {}): AgentDef
     const result = parseAgentText(readFileSync(path, 'utf8'), file);
     problems.push(...result.problems);
     if (result.agent) agents.push(result.agent);
+    if (result.facts) facts.push(result.facts);
   }
-  problems.push(...checkFleet(agents));
+  // Fleet-wide checks run on every file whose name and environments parsed, so one
+  // run reports a broken field and a protection mismatch together.
+  problems.push(...checkFleet(facts));
   if (problems.length > 0) throw invalid(shown, problems);
   return agents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -219,7 +219,17 @@ function hostPort(problems: Problems, full: string, value: string | undefined, l
  * Validates one parsed agent file. Returns the agent with defaults applied and
  * every problem found (the agent is only usable when problems is empty).
  */
-export function validateAgent(value: unknown, file: string): { agent: AgentDefinition | undefined; problems: string[] } {
+/** The fields the fleet-wide checks need; available even when other fields of the file are wrong. */
+export type FleetFacts = Pick<AgentDefinition, 'file' | 'name' | 'environments' | 'protect' | 'approvers'>;
+
+export interface AgentResult {
+  agent: AgentDefinition | undefined;
+  problems: string[];
+  /** Set when name and environments are usable, so fleet checks can still run. */
+  facts?: FleetFacts;
+}
+
+export function validateAgent(value: unknown, file: string): AgentResult {
   const problems = new Problems(file);
   if (!isRecord(value)) {
     problems.add('', `must be a YAML mapping of agent fields, got ${describe(value)}`, 'start from a copy of agents/kube1.yaml');
@@ -339,8 +349,9 @@ export function validateAgent(value: unknown, file: string): { agent: AgentDefin
     problems.add('approvers', 'is set but protect is empty, so nothing needs approval', 'list the environments that need approval under protect, or remove approvers');
   }
 
+  const facts = name !== undefined && environments.length > 0 ? { file, name, environments, protect, approvers } : undefined;
   if (problems.list.length > 0 || name === undefined || url === undefined || user === undefined || passwordEnv === undefined || jar === undefined) {
-    return { agent: undefined, problems: problems.list };
+    return { agent: undefined, problems: problems.list, ...(facts && { facts }) };
   }
   return {
     agent: {
@@ -356,6 +367,7 @@ export function validateAgent(value: unknown, file: string): { agent: AgentDefin
       approvers,
     },
     problems: [],
+    facts: { file, name, environments, protect, approvers },
   };
 }
 
@@ -365,7 +377,7 @@ function baseName(file: string): string | undefined {
 }
 
 /** Parses YAML text and validates it; problems (YAML syntax included) come back as a list. */
-export function parseAgentText(text: string, file: string): { agent: AgentDefinition | undefined; problems: string[] } {
+export function parseAgentText(text: string, file: string): AgentResult {
   let value: unknown;
   try {
     value = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
@@ -396,9 +408,9 @@ export function invalid(where: string, problems: string[]): ValidationError {
  * policy per environment. Protection belongs to the environment, not the cluster, so
  * every agent serving a protected environment must protect it, with the same approvers.
  */
-export function checkFleet(agents: readonly AgentDefinition[]): string[] {
+export function checkFleet(agents: readonly FleetFacts[]): string[] {
   const problems: string[] = [];
-  const byName = new Map<string, AgentDefinition>();
+  const byName = new Map<string, FleetFacts>();
   for (const agent of agents) {
     const other = byName.get(agent.name);
     if (other) {
@@ -418,8 +430,8 @@ export function checkFleet(agents: readonly AgentDefinition[]): string[] {
       }
     }
     if (protecting.length > 1) {
-      const first = protecting[0] as AgentDefinition;
-      const key = (a: AgentDefinition) => [...a.approvers].sort().join(',');
+      const first = protecting[0] as FleetFacts;
+      const key = (a: FleetFacts) => [...a.approvers].sort().join(',');
       for (const agent of protecting.slice(1)) {
         if (key(agent) !== key(first)) {
           problems.push(`${agent.file}: approvers: [${agent.approvers.join(', ')}] differs from [${first.approvers.join(', ')}] in ${first.file}, which also protects ${JSON.stringify(env)} — fix: give every agent that serves ${env} the same approvers`);
