@@ -8,9 +8,10 @@
 //   spec's table, plus the few listed in each case's pythonReason) is checked.
 // - A corpus of realistic templates (examples/ and a generated monorepo) must give
 //   the same documents for the namespaces default, staging and production.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,7 +19,7 @@ import { ensurePythonEastern } from '../../bench/lib/peers.mjs';
 import { generateLargeTemplate, generateMonorepo } from '../../bench/render/monorepo.mjs';
 import {
   builtCliOrThrow, cleanEnv, loadCases, materialize, pool, repoRoot, runEastern, runProcess,
-  type FixtureCase, type ProcessResult,
+  type FixtureCase, type Materialized, type ProcessResult,
 } from '../template/fixture-cases.js';
 
 let pythonBin: string | undefined;
@@ -38,6 +39,45 @@ function python(): string {
 
 function runPython(args: string[], cwd: string): Promise<ProcessResult> {
   return runProcess(python(), args, { cwd, env: cleanEnv({ PYTHONIOENCODING: 'utf-8' }), timeoutMs: 60_000 });
+}
+
+interface PythonJob { cwd: string; argv: string[] }
+
+/**
+ * Runs many Python command lines through eastern.cli:cli in one interpreter
+ * (python_batch.py): a process per command line would cost ~0.3 s each. A test
+ * below checks that the batch reports what the real process reports.
+ */
+function runPythonBatch(jobs: PythonJob[], timeoutMs = 300_000): Promise<ProcessResult[]> {
+  const script = join(repoRoot, 'test', 'compat', 'python_batch.py');
+  const interpreter = join(dirname(python()), 'python');
+  return new Promise((resolve, reject) => {
+    const child = spawn(interpreter, [script], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const byId = new Map<number, { code: number; stdout: string; stderr: string }>();
+      for (const line of stdout.split('\n')) {
+        if (line.trim() === '') continue;
+        const r = JSON.parse(line) as { id: number; code: number; stdout: string; stderr: string };
+        byId.set(r.id, r);
+      }
+      if (byId.size !== jobs.length) {
+        reject(new Error(`python_batch.py answered ${byId.size} of ${jobs.length} jobs (exit ${code})\n${stderr.slice(0, 4000)}`));
+        return;
+      }
+      resolve(jobs.map((_, id) => {
+        const r = byId.get(id) as { code: number; stdout: string; stderr: string };
+        return { code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: false, ms: 0 };
+      }));
+    });
+    child.stdin.end(jobs.map((j, id) => JSON.stringify({ id, cwd: j.cwd, argv: j.argv })).join('\n') + '\n');
+  });
 }
 
 /**
@@ -83,18 +123,6 @@ function outcome(results: ProcessResult[]): Outcome {
   return { ok, text, docs: parsed.flatMap((p) => p.docs ?? []) };
 }
 
-async function both(c: FixtureCase): Promise<{ eastern: Outcome; python: Outcome }> {
-  const place = materialize(c);
-  try {
-    const e = await runEastern(c.args, place.cwd, c.env);
-    const p: ProcessResult[] = [];
-    for (const args of pythonCommands(c.args)) p.push(await runPython(args, place.cwd));
-    return { eastern: outcome([e]), python: outcome(p) };
-  } finally {
-    place.cleanup();
-  }
-}
-
 function sameDocs(a: Outcome, b: Outcome): boolean {
   if (!a.docs || !b.docs) return false;
   try {
@@ -109,10 +137,25 @@ function sameDocs(a: Outcome, b: Outcome): boolean {
 const fixtures = suite('Python eastern 5.0.0 vs Eastern: fixture cases');
 const cases = loadCases().filter((c) => c.python !== 'skip');
 let caseResults: Promise<{ eastern: Outcome; python: Outcome }>[] = [];
+let places: Materialized[] = [];
 fixtures.before(() => {
   builtCliOrThrow();
   python();
-  caseResults = pool(cases, 2, both);
+  places = cases.map((c) => materialize(c));
+  const easternRuns = pool(cases, 2, (c) => runEastern(c.args, (places[cases.indexOf(c)] as Materialized).cwd, c.env));
+  const jobs = cases.map((c, i) => pythonCommands(c.args).map((argv) => ({ cwd: (places[i] as Materialized).cwd, argv })));
+  const flat = runPythonBatch(jobs.flat());
+  let offset = 0;
+  const slices = jobs.map((j) => { const start = offset; offset += j.length; return [start, offset] as const; });
+  caseResults = cases.map(async (_, i) => {
+    const [start, end] = slices[i] as readonly [number, number];
+    const [e, p] = await Promise.all([easternRuns[i] as Promise<ProcessResult>, flat]);
+    return { eastern: outcome([e]), python: outcome(p.slice(start, end)) };
+  });
+  for (const r of caseResults) r.catch(() => {});
+});
+fixtures.after(() => {
+  for (const p of places) p.cleanup();
 });
 
 cases.forEach((c, i) => {
@@ -177,12 +220,14 @@ let corpusResults: Promise<{ eastern: Outcome; python: Outcome }>[] = [];
 corpus.before(() => {
   builtCliOrThrow();
   python();
-  corpusResults = pool(items, 2, async (item) => {
-    const args = ['generate', item.file, item.namespace, '-s', 'IMAGE_TAG=1.2.3'];
-    const e = await runEastern(args, item.cwd);
-    const p = await runPython(args, item.cwd);
-    return { eastern: outcome([e]), python: outcome([p]) };
+  const args = (item: CorpusItem) => ['generate', item.file, item.namespace, '-s', 'IMAGE_TAG=1.2.3'];
+  const easternRuns = pool(items, 2, (item) => runEastern(args(item), item.cwd));
+  const flat = runPythonBatch(items.map((item) => ({ cwd: item.cwd, argv: args(item) })));
+  corpusResults = items.map(async (_, i) => {
+    const [e, p] = await Promise.all([easternRuns[i] as Promise<ProcessResult>, flat]);
+    return { eastern: outcome([e]), python: outcome([p[i] as ProcessResult]) };
   });
+  for (const r of corpusResults) r.catch(() => {});
 });
 corpus.after(() => rmSync(generated, { recursive: true, force: true }));
 
@@ -200,6 +245,23 @@ items.forEach((item, i) => {
     assert.ok((eastern.docs ?? []).length > 0, 'the template renders no document');
     assert.equal(eastern.docs, py.docs, `the YAML documents differ\n${both}`);
   });
+});
+
+corpus('python_batch.py reports what the real eastern process reports (stdout, success or failure)', async () => {
+  const jobs = [
+    { cwd: repoRoot, argv: ['generate', 'examples/hello-web/kubernetes.yaml', 'staging', '-s', 'IMAGE_TAG=1.27'] },
+    { cwd: repoRoot, argv: ['generate', 'examples/worker/job.yaml', 'production', '-s', 'IMAGE_TAG=1.36'] },
+    { cwd: repoRoot, argv: ['generate', 'examples/does-not-exist.yaml'] },
+    { cwd: repoRoot, argv: ['generate', 'examples/hello-web/kubernetes.yaml', '--bogus'] },
+    { cwd: repoRoot, argv: ['generate', 'examples/hello-web/kubernetes.yaml', 'x', '-s', 'NOEQUALS'] },
+  ];
+  const batch = await runPythonBatch(jobs);
+  for (const [i, job] of jobs.entries()) {
+    const real = await runPython(job.argv, job.cwd);
+    const b = batch[i] as ProcessResult;
+    assert.is(b.code === 0, real.code === 0, `${job.argv.join(' ')}: batch exit ${b.code}, real exit ${real.code}\n${b.stderr}\n${real.stderr}`);
+    assert.is(b.stdout, real.stdout, `${job.argv.join(' ')}: stdout differs between batch and real process`);
+  }
 });
 
 corpus.run();
