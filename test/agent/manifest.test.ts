@@ -10,7 +10,8 @@ type Obj = Record<string, any>;
 
 function manifestFor(document: Record<string, unknown>, file = `agents/${document.name}.yaml`) {
   const agent = parseAgent(JSON.stringify(document), file);
-  return agentManifest({ agent, document, image: 'registry.example.com/eastern-agent:1' });
+  const m = agentManifest({ agent, document, image: 'registry.example.com/eastern-agent:1' });
+  return { notes: m.notes, objects: m.objects as Obj[] };
 }
 
 const base = {
