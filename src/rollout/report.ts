@@ -86,7 +86,7 @@ function splitLog(text: string, max: number): string[] {
   return lines.slice(-max).map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l));
 }
 
-async function podSection(api: Reader, pod: PodDiagnosis): Promise<string[]> {
+async function podSection(api: Reader, pod: PodDiagnosis, logs: boolean): Promise<string[]> {
   const lines: string[] = [];
   try {
     const events = await eventsOf(api, { kind: 'Pod', name: pod.name, namespace: pod.namespace, ...(pod.uid && { uid: pod.uid }) });
@@ -94,7 +94,7 @@ async function podSection(api: Reader, pod: PodDiagnosis): Promise<string[]> {
   } catch (error) {
     lines.push(`events of pod ${pod.name}: unavailable (${(error as Error).message})`);
   }
-  for (const c of pod.containers) {
+  for (const c of logs ? pod.containers : []) {
     if (!c.hasLog || (!c.doomed && !c.problem)) continue;
     try {
       const tail = await logTail(api, pod.namespace, pod.name, c.name, c.previousLog);
@@ -109,7 +109,7 @@ async function podSection(api: Reader, pod: PodDiagnosis): Promise<string[]> {
 }
 
 /** The detail lines for one failed or timed-out object (without the headline). */
-export async function failureDetails(api: Reader, subject: ReportSubject): Promise<string[]> {
+export async function failureDetails(api: Reader, subject: ReportSubject, options: { logs?: boolean } = {}): Promise<string[]> {
   const lines = [...subject.verdict.reasons];
   const sections = await Promise.all([
     (async () => {
@@ -126,7 +126,7 @@ export async function failureDetails(api: Reader, subject: ReportSubject): Promi
       }
       return out;
     })(),
-    ...subject.verdict.pods.map((pod) => podSection(api, pod)),
+    ...subject.verdict.pods.map((pod) => podSection(api, pod, options.logs ?? true)),
   ]);
   for (const section of sections) lines.push(...section);
   return lines;

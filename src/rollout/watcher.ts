@@ -38,6 +38,8 @@ export interface WatchOptions {
   imagePullGraceSeconds?: number;
   /** Deployments: wait until old ReplicaSets have no replicas (default true, as kubectl). */
   waitForOldReplicas?: boolean;
+  /** Print the last log lines of failing containers (default true; `eastern job` streams the log instead). */
+  logTails?: boolean;
   /** Epoch-ms clock (injected by tests). */
   clock?: () => number;
   /** API access (injected by tests; default: HTTP through the kubeconfig). */
@@ -373,7 +375,7 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
           ...(object && { object }),
           related,
           eventsSince: started - 60_000,
-        }), 15_000);
+        }, { logs: options.logTails ?? true }), 15_000);
       } catch (error) {
         details = [...t.verdict.reasons, `(events and logs unavailable: ${(error as Error).message})`];
       }
