@@ -165,16 +165,102 @@ async function applySections({ kubeconfig, context, workDir, rounds, tools, extr
   return r.sections;
 }
 
-async function renderSections() {
-  return naSections([['render', 'Render']], 'bench/render not wired yet');
+const RENDER_NAMESPACE = 'production'; // what bench/render/run.mjs renders
+const RENDER_TAG = '1.2.3';
+
+/** Render: bench/render's Eastern vs Python eastern, with `helm template` as a competitor on the same monorepo. */
+async function renderSections({ runs, tools, workDir, extra }) {
+  const mod = await optionalModule('render/run.mjs');
+  if (!mod?.runRenderBench) return naSections([['render-project', 'Render']], 'bench/render/run.mjs has not landed');
+  const renderDir = join(workDir, 'render');
+  const competitors = [];
+  let helmNa = tools.unavailable.helm ? `helm unavailable: ${tools.unavailable.helm}` : undefined;
+  if (tools.helm) {
+    try {
+      const { generateMonorepo } = await import('./render/monorepo.mjs');
+      const { prepareHelmRenderCompetitor } = await import('./helm/monorepo-chart.mjs');
+      const { render, templateVariables } = await import(pathToFileURL(join(repo, 'dist', 'template', 'index.js')).href);
+      // The same deterministic monorepo runRenderBench writes (it regenerates it identically).
+      const monoDir = join(renderDir, 'monorepo');
+      const templates = generateMonorepo(monoDir, { projects: 50 });
+      const renderProject = (t, ns, tag) => render({ file: join(monoDir, t), variables: templateVariables([`IMAGE_TAG=${tag}`], ns), cwd: monoDir }).text;
+      const prepared = prepareHelmRenderCompetitor({
+        helm: tools.helm, monoDir, templates, outDir: join(workDir, 'helm-monorepo'), namespace: RENDER_NAMESPACE, tag: RENDER_TAG,
+        renderProject, runHelm: (args) => runSync(tools.helm, args), checkNamespaces: [RENDER_NAMESPACE, 'staging'],
+      });
+      log(`bench: helm chart renders the same objects as Eastern for ${prepared.projects.length} projects (${prepared.checked} project/namespace pairs checked)`);
+      competitors.push(prepared.competitor);
+    } catch (error) {
+      helmNa = `helm chart not usable: ${firstLine(error)}`;
+      log(`bench: ${error.message}`);
+    }
+  }
+  let report;
+  try {
+    report = await mod.runRenderBench({ runs, workDir: renderDir, out: null, log: (m) => log(`  ${m}`), competitors });
+  } catch (error) {
+    log(`bench: render failed: ${error.stack ?? error}`);
+    return naSections([['render-project', 'Render']], `failed: ${firstLine(error)}`);
+  }
+  extra.render = { projects: report.projects, largeTemplate: report.largeTemplate, ratios: report.ratios, namespace: RENDER_NAMESPACE };
+  const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
+  const scaled = (s, by) => s && { n: s.samples.length, median: s.median / by, min: s.min / by, max: s.max / by, samples: s.samples.map((x) => x / by) };
+  const rowsOf = (caseName, by, names) => {
+    const c = byName[caseName];
+    const rows = names.map(([key, tool, na]) => {
+      const summary = scaled(c?.tools?.[key === 'python' ? 'python-eastern' : key], by);
+      return { tool, key, unit: 'ms', summary, ...(!summary && { na: na ?? 'no result' }) };
+    });
+    const eastern = rows[0].summary;
+    for (const r of rows.slice(1)) if (r.summary && eastern) r.ratio = r.summary.median / eastern.median;
+    return rows;
+  };
+  const projects = report.projects;
+  return [
+    {
+      id: 'render-project',
+      title: `Render per project (${projects} projects, 1 process each)`,
+      rows: rowsOf('per-project', projects, [['eastern', 'eastern generate'], ['python', 'Python eastern generate', tools.unavailable.python],
+        ['helm', 'helm template', helmNa]]),
+    },
+    {
+      id: 'render-large',
+      title: `Render large template (${report.largeTemplate.loads} loads, ${report.largeTemplate.outputLines} lines)`,
+      rows: rowsOf('large', 1, [['eastern', 'eastern generate'], ['python', 'Python eastern generate', tools.unavailable.python]]),
+    },
+    {
+      id: 'render-many',
+      title: `Render ${projects} projects in one process`,
+      rows: rowsOf('render-many', 1, [['eastern', `eastern render -f ×${projects}`]]),
+    },
+  ];
 }
 
-async function rolloutSections() {
-  return naSections([['rollout', 'Rollout detection']], 'bench/rollout not wired yet');
+/** Rollout detection: bench/rollout's figures, in this table's format. */
+async function rolloutSections({ kubeconfig, context, runs, extra }) {
+  const mod = await optionalModule('rollout/run.mjs');
+  const fn = mod && (mod.runRolloutBench ?? Object.entries(mod).find(([k, v]) => k.startsWith('run') && typeof v === 'function')?.[1]);
+  if (!fn) return naSections([['rollout', 'Rollout detection']], 'bench/rollout/run.mjs has not landed');
+  try {
+    const r = await fn({ kubeconfig, context, runs, log: (m) => log(`  ${m}`), repo });
+    if (r?.extra) extra.rollout = r.extra;
+    return r.sections;
+  } catch (error) {
+    log(`bench: rollout failed: ${error.stack ?? error}`);
+    return naSections([['rollout', 'Rollout detection']], `failed: ${firstLine(error)}`);
+  }
 }
 
-async function agentSections() {
-  return naSections([['agent', 'Agent idle memory']], 'bench/agent not wired yet');
+/** Agent: bench/agent's render/no-op deploy through the agent and its idle memory. */
+async function agentSections({ kubeconfig, context, runs }) {
+  const mod = await optionalModule('agent/run.mjs');
+  if (!mod?.runAgentBench) return naSections([['agent', 'Agent idle memory']], 'bench/agent/run.mjs has not landed');
+  try {
+    return (await mod.runAgentBench({ kubeconfig, context, runs, log: (m) => log(`  ${m}`) })).sections;
+  } catch (error) {
+    log(`bench: agent failed: ${error.stack ?? error}`);
+    return naSections([['agent', 'Agent']], `failed: ${firstLine(error)}`);
+  }
 }
 
 // ------------------------------------------------------------------ targets
@@ -235,7 +321,7 @@ async function main() {
   const extra = {};
   const versions = {
     eastern: runSync(process.execPath, [easternBin, '--version']).trim(),
-    pythonEastern: tools.python ? runSync(tools.python, ['--version'], { allowFail: true }).stdout?.trim() : undefined,
+    pythonEastern: tools.python ? runSync(tools.python, ['--version'], { allowFail: true }).stdout?.trim().replace(/^.*version\s*/i, '') : undefined,
     helm: tools.helm ? toolVersion('helm', tools.helm) : undefined,
     kapp: tools.kapp ? toolVersion('kapp', tools.kapp) : undefined,
     kubectl: tools.kubectl ? toolVersion('kubectl', tools.kubectl) : undefined,

@@ -10,6 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 
 import yaml from 'js-yaml';
 
+import { differenceBetween } from './equivalence.mjs';
+
 const NS_SENTINEL = 'zz-helm-namespace-sentinel';
 const TAG_SENTINEL = 'zz-helm-tag-sentinel';
 const NS_EXPR = '{{ .Release.Namespace }}';
@@ -210,4 +212,35 @@ export function writeMonorepoCharts({ outDir, templates, renderProject, overridd
 export function helmTemplateArgs(chartDir, project, namespace, tag) {
   return ['template', project.name, chartDir, '--namespace', namespace,
     ...project.valuesFiles(namespace).flatMap((f) => ['-f', f]), '--set', `image.tag=${tag}`];
+}
+
+/**
+ * The `helm template` competitor of bench/render/run.mjs's per-project case:
+ * prepares the charts for the monorepo in `monoDir`, checks that Helm renders
+ * every project exactly as Eastern does in each of `checkNamespaces`, and returns
+ * { competitor, projects, checked }. Throws when an output differs (a bench must
+ * not compare different work).
+ */
+export function prepareHelmRenderCompetitor({ helm, monoDir, templates, outDir, namespace, tag, renderProject, runHelm, checkNamespaces = [namespace] }) {
+  const { chartDir, projects } = writeMonorepoCharts({ outDir, templates, renderProject });
+  const byTemplate = new Map(projects.map((p) => [p.template, p]));
+  let checked = 0;
+  for (const p of projects) {
+    for (const ns of checkNamespaces) {
+      const helmText = runHelm(helmTemplateArgs(chartDir, p, ns, tag));
+      const diff = differenceBetween(renderProject(p.template, ns, tag), helmText, ['eastern', 'helm template']);
+      if (diff) throw new Error(`helm chart of ${p.name} does not render what Eastern renders in ${ns}: ${diff.slice(0, 400)}`);
+      checked += 1;
+    }
+  }
+  const competitor = {
+    name: 'helm',
+    command: (caseName, item) => {
+      if (caseName !== 'per-project') return undefined;
+      const p = byTemplate.get(item.file);
+      if (!p) throw new Error(`helm competitor: no chart values for ${item.file}`);
+      return [helm, helmTemplateArgs(chartDir, p, namespace, tag)];
+    },
+  };
+  return { competitor, projects, checked, chartDir, monoDir };
 }
