@@ -1,6 +1,51 @@
-// Placeholder until this command lands; the CLI definition in src/cli/main.ts is final.
-import { EasternError } from '../errors.js';
+// `eastern diff FILE [NAMESPACE]`: what a deploy would change (created / changed
+// field by field / unchanged / would be pruned), from a server-side dry run
+// compared with the live objects. Writes nothing.
 
-export async function run(_options: Record<string, unknown>): Promise<number> {
-  throw new EasternError('"diff" is not available in this build yet');
+import { resolve } from 'node:path';
+import { processIo, type Io } from '../output/logger.js';
+import { displayPath } from '../template/index.js';
+import { renderManifest } from './deploy.js';
+import { createLogger } from '../output/logger.js';
+
+export interface DiffCommandOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  io?: Io;
+  file: string;
+  namespace?: string;
+  set?: string[];
+  root?: string;
+  allowUndefined?: boolean;
+  context?: string;
+  kubeconfig?: string;
+  verbose?: boolean;
+  output?: 'text' | 'json';
+  name?: string;
+  /** Exit 1 when there are differences. */
+  exitCode?: boolean;
+}
+
+export async function run(options: DiffCommandOptions): Promise<number> {
+  const io = options.io ?? processIo;
+  const env = options.env ?? process.env;
+  const namespace = options.namespace ?? 'default';
+  const { projectName } = await import('../project/name.js');
+  const project = projectName({ file: options.file, cwd: options.cwd, ...(options.name !== undefined && { name: options.name }) });
+  const early = createLogger({ out: io.stderr, verbose: options.verbose ?? false, env });
+  const { manifest } = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
+
+  const [{ openSession, clusterError }, { preview }, report] = await Promise.all([import('../kube/session.js'), import('../kube/deploy.js'), import('../output/kube-report.js')]);
+  const { client, logger } = await openSession(options, io, namespace);
+  try {
+    logger.debug(`rendered ${displayPath(resolve(options.cwd, options.file), options.cwd)}: ${manifest.documents.length} documents (project ${project})`);
+    const result = await preview(client, manifest, namespace, project, { forceConflicts: false }, logger);
+    if (options.output === 'json') io.stdout.write(JSON.stringify(report.previewJson(result), null, 2) + '\n');
+    else io.stdout.write(report.formatPreview(result, { pruneEnabled: false }));
+    return options.exitCode && report.hasChanges(result) ? 1 : 0;
+  } catch (error) {
+    throw clusterError(client.target, error);
+  } finally {
+    client.close();
+  }
 }

@@ -1,0 +1,105 @@
+// Which cluster to talk to: --kubeconfig, else $KUBECONFIG (a path list, merged as
+// kubectl does), else ~/.kube/config, else the in-cluster service account; then
+// --context (or the file's current context).
+
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterError } from '../errors.js';
+
+type ClientNode = typeof import('@kubernetes/client-node');
+let clientNode: Promise<ClientNode> | undefined;
+
+/** The Kubernetes client is loaded only when a command talks to a cluster (it costs ~0.4 s). */
+export function loadClientNode(): Promise<ClientNode> {
+  return (clientNode ??= import('@kubernetes/client-node'));
+}
+
+export interface ClusterTarget {
+  kubeConfig: KubeConfig;
+  /** Context name, used in the [context/namespace] log scope. */
+  context: string;
+  server: string;
+  /** Where the configuration came from, for messages. */
+  origin: string;
+}
+
+export interface KubeConfigOptions {
+  kubeconfig?: string;
+  context?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** The kubeconfig files that would be read, in order, or 'in-cluster'. Pure apart from existsSync. */
+export function kubeConfigSources(options: KubeConfigOptions, exists: (p: string) => boolean = existsSync): string[] | 'in-cluster' | undefined {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  if (options.kubeconfig) return [resolve(cwd, options.kubeconfig)];
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(delimiter).filter(Boolean).map((f) => resolve(cwd, f));
+    const present = files.filter((f) => exists(f));
+    if (present.length > 0) return present;
+  }
+  const home = env.HOME ?? homedir();
+  const file = join(home, '.kube', 'config');
+  if (exists(file)) return [file];
+  if (env.KUBERNETES_SERVICE_HOST && exists(SA_TOKEN)) return 'in-cluster';
+  return undefined;
+}
+
+export async function loadClusterTarget(options: KubeConfigOptions): Promise<ClusterTarget> {
+  const k8s = await loadClientNode();
+  const env = options.env ?? process.env;
+  const sources = kubeConfigSources(options);
+  if (sources === undefined) {
+    throw new ClusterError('no Kubernetes configuration found: no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster service account', {
+      fix: 'pass --kubeconfig PATH or set KUBECONFIG',
+    });
+  }
+  const kc = new k8s.KubeConfig();
+  let origin: string;
+  if (sources === 'in-cluster') {
+    kc.loadFromCluster();
+    origin = 'in-cluster service account';
+  } else {
+    origin = sources.join(delimiter);
+    for (const [i, file] of sources.entries()) {
+      if (!existsSync(file)) {
+        throw new ClusterError(`kubeconfig ${file} does not exist`, { fix: 'check --kubeconfig / KUBECONFIG' });
+      }
+      try {
+        if (i === 0) kc.loadFromFile(file);
+        else {
+          const more = new k8s.KubeConfig();
+          more.loadFromFile(file);
+          kc.mergeConfig(more, true);
+        }
+      } catch (cause) {
+        throw new ClusterError(`kubeconfig ${file} cannot be read: ${(cause as Error).message}`, { cause, fix: 'check the file with `kubectl config view`' });
+      }
+    }
+  }
+  const wanted = options.context ?? env.EASTERN_CONTEXT;
+  const names = kc.getContexts().map((c) => c.name);
+  if (wanted) {
+    if (!names.includes(wanted)) {
+      throw new ClusterError(`context "${wanted}" is not in ${origin}`, {
+        details: [`contexts there: ${names.join(', ') || '(none)'}`],
+        fix: names.length ? `use -c with one of: ${names.join(', ')}` : 'add the context to the kubeconfig',
+      });
+    }
+    kc.setCurrentContext(wanted);
+  }
+  const current = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!current || !cluster) {
+    throw new ClusterError(`${origin} has no current context${names.length ? '' : ' (it defines no contexts)'}`, {
+      fix: names.length ? `choose one with -c: ${names.join(', ')}` : 'add a context to the kubeconfig',
+    });
+  }
+  return { kubeConfig: kc, context: sources === 'in-cluster' ? 'in-cluster' : current, server: cluster.server, origin };
+}

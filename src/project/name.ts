@@ -1,0 +1,31 @@
+// The project: the unit of release, lock and prune. Named by --name, else by the
+// directory holding the top-level template (projects/sentry/kubernetes.yaml → sentry).
+
+import { basename, dirname, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+
+/** Lower-case letters, digits and '-', as a Kubernetes label value and inside object names. */
+const VALID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function projectName(options: { name?: string; file: string; cwd: string }): string {
+  const fromDir = options.name === undefined;
+  const name = options.name ?? basename(dirname(resolve(options.cwd, options.file)));
+  if (!VALID.test(name)) {
+    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'my-project';
+    throw new ValidationError(
+      fromDir
+        ? `project name "${name}" (the name of the template's directory) is not usable: it must be lower-case letters, digits and '-', at most 63 characters`
+        : `--name "${name}" is not usable: it must be lower-case letters, digits and '-', at most 63 characters`,
+      { fix: `pass --name ${suggestion}` },
+    );
+  }
+  return name;
+}
+
+/** Checks a project name given on the command line (history, rollback). */
+export function checkProjectName(name: string): string {
+  if (!VALID.test(name)) {
+    throw new ValidationError(`project name "${name}" is not valid: lower-case letters, digits and '-', at most 63 characters`);
+  }
+  return name;
+}
