@@ -13,7 +13,7 @@
 //   node-e-0     `node -e 0`, the floor of any Node command
 // Other peers (e.g. `helm template`) plug in through `options.competitors`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,19 +60,31 @@ function pythonVersion(bin) {
 
 /**
  * Runs the benchmark and returns its results (also written as JSON unless `out` is null).
- * @param {{ runs?: number, projects?: number, workDir?: string, out?: string | null,
+ * @param {{ runs?: number, projects?: number, workDir?: string, keep?: boolean, out?: string | null,
  *           log?: (line: string) => void, competitors?: Competitor[] }} options
+ *   workDir: where the inputs are generated (default: a fresh folder under
+ *   ~/.cache/eastern/bench, removed afterwards unless keep).
  */
 export async function runRenderBench(options = {}) {
   const runs = options.runs ?? 5;
   const projects = options.projects ?? 50;
   const log = options.log ?? ((line) => process.stdout.write(line + '\n'));
-  const workDir = options.workDir ?? join(cacheDir(), 'bench', 'render');
+  // A fresh folder per run: two benches running at once must not regenerate each other's files.
+  mkdirSync(join(cacheDir(), 'bench'), { recursive: true });
+  const workDir = options.workDir ?? mkdtempSync(join(cacheDir(), 'bench', 'render-'));
   const out = options.out === undefined ? join(repoRoot, 'bench', 'results', 'render.json') : options.out;
 
   if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-  const python = ensurePythonEastern({ log: (m) => log(m) });
 
+  try {
+    return await measure({ runs, projects, log, workDir, out, competitors: options.competitors ?? [] });
+  } finally {
+    if (!options.workDir && !options.keep) rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function measure({ runs, projects, log, workDir, out, competitors }) {
+  const python = ensurePythonEastern({ log: (m) => log(m) });
   const monoDir = join(workDir, 'monorepo');
   const largeDir = join(workDir, 'large');
   const templates = generateMonorepo(monoDir, { projects });
@@ -92,7 +104,7 @@ export async function runRenderBench(options = {}) {
       ? [python, ['generate', item.file, NAMESPACE, ...SETS]]
       : undefined),
   };
-  const tools = [eastern, pythonTool, ...(options.competitors ?? [])];
+  const tools = [eastern, pythonTool, ...competitors];
 
   const cases = [
     { name: 'per-project', title: `${projects} projects, one generate process each`, items: templates.map((file) => ({ cwd: monoDir, file })), perItem: true },
