@@ -86,7 +86,8 @@ def call(Map args = [:]) {
     }
 
     easternDescribe(easternSummary(environment, route.clusters, results, ''))
-    String failures = easternFailures('easternDeploy', "deploying ${project} to ${environment}", route.clusters, results)
+    String what = "deploying ${project} to ${environment}"
+    String failures = easternFailures('easternDeploy', what, route.clusters, results)
     if (failures) {
         error(failures)
     }
@@ -102,7 +103,8 @@ String easternDeployScript() {
     return '''#!/bin/sh
 set -eu
 if [ "${EASTERN_CLUSTER:-}" != "$EASTERN_TARGET_CLUSTER" ]; then
-  echo "eastern: this node serves cluster '${EASTERN_CLUSTER:-none}', not '$EASTERN_TARGET_CLUSTER'; run its agent with eastern agent start --config agents/$EASTERN_TARGET_CLUSTER.yaml" >&2
+  echo "eastern: this node serves cluster '${EASTERN_CLUSTER:-none}', not '$EASTERN_TARGET_CLUSTER'" >&2
+  echo "eastern: its agent runs: eastern agent start --config agents/$EASTERN_TARGET_CLUSTER.yaml" >&2
   exit 78
 fi
 set -- --output json --timeout "$EASTERN_TIMEOUT" "--name=$EASTERN_PROJECT"
@@ -129,7 +131,18 @@ List<String> environments() {
 
 /** The EASTERN_ENVIRONMENT choice parameter, for jobs that call properties() themselves. */
 def environmentParameter() {
-    return choice(name: 'EASTERN_ENVIRONMENT', choices: environments(), description: 'Where eastern deploys: dev (kube1), staging (kube1, kube2), production (gke, kube2; needs approval). Generated from agents/*.yaml.')
+    return choice(name: 'EASTERN_ENVIRONMENT', choices: environments(), description: easternParameterDescription())
+}
+
+/** Where each choice deploys, shown under the parameter. */
+@NonCPS
+String easternParameterDescription() {
+    List<String> targets = [
+        'dev (kube1)',
+        'staging (kube1, kube2)',
+        'production (gke, kube2; needs approval)',
+    ]
+    return "Where eastern deploys: ${targets.join(', ')}. Generated from agents/*.yaml."
 }
 
 /** Where each environment deploys: one cluster, or several in parallel branches. */
@@ -172,10 +185,7 @@ Map easternClusterNamespaces() {
 
 /** The chosen environment: the `environment` argument, else the build parameter. */
 String easternResolveEnvironment(String step, Object requested) {
-    String chosen = requested == null ? '' : requested.toString()
-    if (!chosen) {
-        chosen = params.EASTERN_ENVIRONMENT == null ? '' : params.EASTERN_ENVIRONMENT.toString()
-    }
+    String chosen = requested ?: params.EASTERN_ENVIRONMENT ?: ''
     if (!chosen) {
         error("${step}: no environment chosen. This build has just registered the EASTERN_ENVIRONMENT " +
             "parameter: run the job again with 'Build with Parameters', or pass environment: '<name>' to ${step}. " +
@@ -194,7 +204,7 @@ String easternResolveEnvironment(String step, Object requested) {
 List<String> easternArgumentProblems(Map args, Map defaults) {
     List<String> problems = []
     for (Object key : args.keySet()) {
-        String name = key.toString()
+        String name = key
         if (!defaults.containsKey(name)) {
             problems.add("unknown argument '${name}' (known: ${defaults.keySet().join(', ')})".toString())
             continue
@@ -241,7 +251,8 @@ boolean easternNamespaceAllowed(List<String> globs, String namespace) {
 List<String> easternNamespaceProblems(String namespace, List<String> clusters) {
     List<String> problems = []
     if (!(namespace ==~ /[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)) {
-        problems.add("namespace must be a Kubernetes namespace name (lower-case letters, digits, '-'), got '${namespace}'".toString())
+        problems.add(("namespace must be a Kubernetes namespace name (lower-case letters, digits, '-'), " +
+            "got '${namespace}'").toString())
         return problems
     }
     Map allowed = easternClusterNamespaces()
@@ -255,6 +266,12 @@ List<String> easternNamespaceProblems(String namespace, List<String> clusters) {
     return problems
 }
 
+/** Whether a template variable value is flat (variables are strings). */
+@NonCPS
+boolean easternFlatValue(Object value) {
+    return value instanceof CharSequence || value instanceof Number || value instanceof Boolean
+}
+
 /**
  * Template variables as environment entries: EASTERN_VAR_COUNT and EASTERN_VAR_<i> = KEY=VALUE.
  * The shell script turns each into one --set argument, so values never pass through shell parsing.
@@ -264,7 +281,7 @@ List<String> easternVariableEnv(Map vars, Object imageTag, List<String> problems
     List<String> entries = []
     List<String> assignments = []
     for (Object key : vars.keySet()) {
-        String name = key.toString()
+        String name = key
         Object value = vars[key]
         if (!(name ==~ /[A-Za-z_][A-Za-z0-9_]*/)) {
             problems.add("vars: '${name}' is not a valid variable name (letters, digits, '_')".toString())
@@ -272,18 +289,20 @@ List<String> easternVariableEnv(Map vars, Object imageTag, List<String> problems
             problems.add('vars: NAMESPACE is set from the namespace argument; pass namespace: instead')
         } else if (name == 'IMAGE_TAG' && imageTag != null) {
             problems.add('vars: IMAGE_TAG is also given as imageTag; keep one of them')
-        } else if (value == null || !(value instanceof CharSequence || value instanceof Number || value instanceof Boolean)) {
-            problems.add("vars: ${name} must be a string, number or boolean (variables are flat strings), got '${value}'".toString())
+        } else if (!easternFlatValue(value)) {
+            problems.add(("vars: ${name} must be a string, number or boolean (variables are flat strings), " +
+                "got '${value}'").toString())
         } else {
             assignments.add("${name}=${value}".toString())
         }
     }
     if (imageTag != null) {
-        String tag = imageTag.toString()
+        String tag = imageTag
         if (tag ==~ /[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}/) {
             assignments.add("IMAGE_TAG=${tag}".toString())
         } else {
-            problems.add("imageTag must be a container image tag (letters, digits, '_', '.', '-'), got '${tag}'".toString())
+            problems.add("imageTag must be a container image tag (letters, digits, '_', '.', '-'), got '${tag}'"
+                .toString())
         }
     }
     entries.add("EASTERN_VAR_COUNT=${assignments.size()}".toString())
@@ -300,17 +319,17 @@ List<String> easternVariableEnv(Map vars, Object imageTag, List<String> problems
 @NonCPS
 String easternProjectName(Object explicit, String file, String jobName, String branchName, List<String> problems) {
     if (explicit != null) {
-        String name = explicit.toString()
+        String name = explicit
         if (!(name ==~ /[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?/)) {
             problems.add("project must be lower-case letters, digits and '-' (at most 53), got '${name}'".toString())
         }
         return name
     }
     List<String> folders = file.tokenize('/')
-    String source = folders.size() > 1 ? folders[folders.size() - 2] : ''
+    String source = folders.size() > 1 ? folders[-2] : ''
     if (!source || source == '.') {
         List<String> parts = (jobName ?: 'project').tokenize('/')
-        source = branchName && parts.size() > 1 ? parts[parts.size() - 2] : parts[parts.size() - 1]
+        source = branchName && parts.size() > 1 ? parts[-2] : parts[-1]
     }
     String name = URLDecoder.decode(source, 'UTF-8').toLowerCase().replaceAll(/[^a-z0-9-]+/, '-')
     name = name.replaceAll(/^-+/, '').replaceAll(/-+$/, '')

@@ -81,9 +81,9 @@ function tidy(text: string): string {
   return `${text.replace(/\r\n/g, '\n').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '')}\n`;
 }
 
-function parameterDescription(routes: ReturnType<typeof fleetRouting>): string {
-  const parts = routes.map((r) => `${r.name} (${r.clusters.join(', ')}${r.protected ? '; needs approval' : ''})`);
-  return `Where eastern deploys: ${parts.join(', ')}. Generated from agents/*.yaml.`;
+/** One entry per environment for the parameter's description, e.g. `production (gke, kube2; needs approval)`. */
+function parameterTargets(routes: ReturnType<typeof fleetRouting>): string[] {
+  return routes.map((r) => `${r.name} (${r.clusters.join(', ')}${r.protected ? '; needs approval' : ''})`);
 }
 
 /** Renders the whole library for a fleet: vars/<step>.groovy, vars/<step>.txt and resources/eastern/fleet.json. */
@@ -95,7 +95,7 @@ export function generateLibrary(agents: readonly AgentDefinition[], templates: L
     environments: routes.map((r) => r.name),
     routes,
     clusters: sorted.map((a) => ({ name: a.name, namespaces: a.kubernetes.namespaces })),
-    parameterDescription: parameterDescription(routes),
+    parameterTargets: parameterTargets(routes),
   };
   const groovy = environment(templates, false);
   const html = environment(templates, true);

@@ -88,44 +88,59 @@ function cacheRoot(): string {
   return process.env.EASTERN_CACHE ?? join(homedir(), '.cache', 'eastern');
 }
 
-function sources(): string[] {
-  const list = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(join(dir, e.name)) : e.name.endsWith('.groovy') ? [join(dir, e.name)] : []));
-  return [...list(stubsDir), ...list(harnessDir)].sort();
+function listFiles(dir: string, extension: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), extension) : e.name.endsWith(extension) ? [join(dir, e.name)] : []))
+    .sort();
 }
 
-let compiled: Promise<{ tools: GroovyTools; classes: string }> | undefined;
+export interface CompiledHarness {
+  tools: GroovyTools;
+  /** Java stand-ins for Jenkins classes (NonCPS, Library): also usable on the boot class path. */
+  stubs: string;
+  /** The harness classes (compiled against the stubs). */
+  harness: string;
+  /** stubs + harness + Groovy's jars. */
+  classpath: string;
+}
 
-/** Compiles the NonCPS stub and the harness with groovyc into a cache folder keyed by their content. */
-export function compileHarness(): Promise<{ tools: GroovyTools; classes: string }> {
+let compiled: Promise<CompiledHarness> | undefined;
+
+/** Compiles the stubs (javac) and the harness (groovyc) into a cache folder keyed by their content. */
+export function compileHarness(): Promise<CompiledHarness> {
   compiled ??= (async () => {
     const tools = ensureGroovy();
-    const files = sources();
+    const javaFiles = listFiles(stubsDir, '.java');
+    const groovyFiles = listFiles(harnessDir, '.groovy');
     const hash = createHash('sha256');
-    for (const f of files) hash.update(f.slice(root.length)).update(readFileSync(f));
-    const classes = join(cacheRoot(), 'groovy-harness', hash.digest('hex').slice(0, 16));
-    if (!existsSync(join(classes, 'eastern/harness/Main.class'))) {
-      const staging = `${classes}.tmp-${process.pid}`;
-      mkdirSync(staging, { recursive: true });
-      await run(tools.groovyc, ['-d', staging, ...files], { env: tools.env });
-      rmSync(classes, { recursive: true, force: true });
-      renameSync(staging, classes);
+    for (const f of [...javaFiles, ...groovyFiles]) hash.update(f.slice(root.length)).update(readFileSync(f));
+    const dir = join(cacheRoot(), 'groovy-harness', hash.digest('hex').slice(0, 16));
+    const stubs = join(dir, 'stubs');
+    const harness = join(dir, 'harness');
+    if (!existsSync(join(harness, 'eastern/harness/Main.class'))) {
+      const staging = `${dir}.tmp-${process.pid}`;
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(join(staging, 'stubs'), { recursive: true });
+      await run(join(dirname(tools.java), 'javac'), ['--release', '8', '-nowarn', '-d', join(staging, 'stubs'), ...javaFiles], { env: tools.env });
+      await run(tools.groovyc, ['-cp', join(staging, 'stubs'), '-d', join(staging, 'harness'), ...groovyFiles], { env: tools.env });
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(staging, dir);
     }
-    return { tools, classes };
+    return { tools, stubs, harness, classpath: [stubs, harness, tools.classpath].join(':') };
   })();
   return compiled;
 }
 
 /** Runs scenarios against the library at `library` (default: this checkout) in one JVM. */
 export async function runPipelines(scenarios: Scenario[], options: { library?: string } = {}): Promise<ScenarioResult[]> {
-  const { tools, classes } = await compileHarness();
+  const { tools, classpath } = await compileHarness();
   const dir = mkdtempSync(join(tmpdir(), 'eastern-harness-'));
   try {
     const input = join(dir, 'input.json');
     const output = join(dir, 'output.json');
     writeFileSync(input, JSON.stringify({ library: options.library ?? root, scenarios }));
     try {
-      await run(tools.java, ['-cp', `${tools.classpath}:${classes}`, 'eastern.harness.Main', input, output], {
+      await run(tools.java, ['-cp', classpath, 'eastern.harness.Main', input, output], {
         env: tools.env,
         maxBuffer: 64 * 1024 * 1024,
       });
@@ -152,10 +167,10 @@ export function agentsFromFleet(library: string = root, extraEnv: Record<string,
 
 /** Compiles Groovy files with groovyc 2.4.21 (NonCPS stub on the classpath); resolves with groovyc's output. */
 export async function compileGroovy(files: string[]): Promise<{ ok: boolean; output: string }> {
-  const { tools, classes } = await compileHarness();
+  const { tools, stubs } = await compileHarness();
   const out = mkdtempSync(join(tmpdir(), 'eastern-groovyc-'));
   try {
-    const result = await run(tools.groovyc, ['-cp', classes, '-d', out, ...files], { env: tools.env }).then(
+    const result = await run(tools.groovyc, ['-cp', stubs, '-d', out, ...files], { env: tools.env }).then(
       (r) => ({ ok: true, output: `${r.stdout}${r.stderr}` }),
       (e: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${e.stdout ?? ''}${e.stderr ?? e.message}` }),
     );
