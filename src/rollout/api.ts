@@ -159,8 +159,10 @@ export function createRolloutApi(kc: KubeConfig, Watch: typeof import('@kubernet
       let resourceVersion = '';
       let next: string | undefined;
       do {
-        const page = await getJson<{ items?: KubeObject[] | null; metadata?: { resourceVersion?: string; continue?: string } }>(path, { ...query, limit: 500, continue: next });
-        items.push(...(page.items ?? []));
+        const page = await getJson<{ apiVersion?: string; kind?: string; items?: KubeObject[] | null; metadata?: { resourceVersion?: string; continue?: string } }>(path, { ...query, limit: 500, continue: next });
+        // List items come without apiVersion and kind (watch events have them): put them back.
+        const kind = page.kind?.replace(/List$/, '');
+        for (const item of page.items ?? []) items.push({ ...(page.apiVersion && { apiVersion: page.apiVersion }), ...(kind && { kind }), ...item });
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
         next = page.metadata?.continue || undefined;
       } while (next);

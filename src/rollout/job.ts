@@ -30,7 +30,9 @@ export function jobVerdict(job: Job, ctx: RuleContext): Verdict {
   const pods = podsOfJob(job, ctx.pods);
   const diagnoses = pods.map((pod) => diagnosePod(pod, ctx));
   if (isTrue(conditionOf(status, 'Complete')) || isTrue(conditionOf(status, 'SuccessCriteriaMet'))) {
-    return succeeded(counts(job));
+    // SuccessCriteriaMet (1.31+) comes before the succeeded count is updated.
+    const n = status.succeeded ?? 0;
+    return succeeded(n > 0 ? `completed (${n} pod${n === 1 ? '' : 's'} succeeded)` : 'completed');
   }
   const failure = [conditionOf(status, 'Failed'), conditionOf(status, 'FailureTarget')].find(isTrue);
   if (failure) {
@@ -46,5 +48,8 @@ export function jobVerdict(job: Job, ctx: RuleContext): Verdict {
   if (live.length > 0 && live.every(stuck)) {
     return failed(live.length === 1 ? 'its pod cannot start' : `all ${live.length} running pods cannot start`, summarize(live), podsToReport(live));
   }
-  return pending(counts(job), summarize(live.filter((d) => !d.ready)), podsToReport(live), earliest(...live.map((d) => d.recheckAt)));
+  // A Job's pods need not be ready: a running one is simply running.
+  const working = (d: PodDiagnosis) => d.phase === 'Running' && d.containers.every((c) => !c.doomed && (c.problem === undefined || c.problem.endsWith('running but not ready')));
+  const reasons = [...live.filter(working).map((d) => `pod ${d.name} Running`), ...summarize(live.filter((d) => !working(d) && !d.ready))];
+  return pending(counts(job), reasons, podsToReport(live), earliest(...live.map((d) => d.recheckAt)));
 }

@@ -123,10 +123,12 @@ export class Reflector {
         backoff = Math.min(backoff * 2, max);
       } else if (outcome.quick) {
         // Ended at once without a word: do not spin.
+        this.options.debug?.(`watch ${this.path} ended at once; reopening from resourceVersion ${this.resourceVersion} in ${backoff} ms`);
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, max);
       } else {
-        // A clean end (server-side timeout): reopen at once.
+        // A clean end (server-side timeout, or a connection closed politely): reopen at once.
+        this.options.debug?.(`watch ${this.path} ended; reopening from resourceVersion ${this.resourceVersion}`);
         backoff = initial;
       }
     }

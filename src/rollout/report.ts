@@ -116,7 +116,7 @@ export async function failureDetails(api: Reader, subject: ReportSubject, option
       const out: string[] = [];
       for (const object of [subject.object, ...(subject.related ?? [])]) {
         if (!object?.metadata?.name) continue;
-        const name = `${(object.kind ?? '').toLowerCase()}/${object.metadata.name}`;
+        const name = object === subject.object ? subject.display : `${(object.kind ?? 'object').toLowerCase()}/${object.metadata.name}`;
         try {
           const events = await eventsOf(api, { ...object.metadata, ...(object.kind && { kind: object.kind }) }, subject.eventsSince ?? 0);
           if (events.length > 0) out.push(`events of ${name}:`, ...events.map((e) => `  ${e}`));

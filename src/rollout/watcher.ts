@@ -301,7 +301,7 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
       if (verdict.state === 'succeeded') {
         t.state = 'succeeded';
         t.settledAt = now;
-        const line = `${t.display} ready: ${verdict.message} (${seconds(now - started)})`;
+        const line = `${t.display} ${t.rule.name === 'job' ? 'succeeded' : 'ready'}: ${verdict.message} (${seconds(now - started)})`;
         if (t.rule.name === 'generic' && verdict.message === 'exists') logger.debug(line);
         else logger.info(line);
         continue;
@@ -353,7 +353,10 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
       ...(t.settledAt !== undefined && { elapsedMs: t.settledAt - started }),
     }));
     if (outcome === 'succeeded') {
-      const summary = `${tracked.length === 1 ? tracked[0]?.display ?? '1 object' : `all ${tracked.length} objects`} rolled out in ${seconds(elapsedMs)}`;
+      const only = tracked.length === 1 ? tracked[0] : undefined;
+      const summary = only
+        ? `${only.display} ${only.rule.name === 'job' ? 'finished' : 'rolled out'} in ${seconds(elapsedMs)}`
+        : `all ${tracked.length} objects rolled out in ${seconds(elapsedMs)}`;
       logger.info(summary);
       return { outcome, summary, failures: [], objects, elapsedMs };
     }

@@ -16,11 +16,13 @@ const test = suite('job rule');
 test('Complete succeeds', () => {
   const v = jobVerdict(job({ succeeded: 1, conditions: [cond('Complete')] }), emptyContext());
   assert.is(v.state, 'succeeded');
-  assert.is(v.message, '1/1 completed');
+  assert.is(v.message, 'completed (1 pod succeeded)');
 });
 
-test('SuccessCriteriaMet (success policy) succeeds', () => {
-  assert.is(jobVerdict(job({ succeeded: 1, conditions: [cond('SuccessCriteriaMet')] }), emptyContext()).state, 'succeeded');
+test('SuccessCriteriaMet succeeds, even before the succeeded count is updated', () => {
+  const v = jobVerdict(job({ succeeded: 0, conditions: [cond('SuccessCriteriaMet')] }), emptyContext());
+  assert.is(v.state, 'succeeded');
+  assert.is(v.message, 'completed');
 });
 
 test('Failed fails with reason, message and the failed pods', () => {
@@ -44,6 +46,11 @@ test('running: counts and pending', () => {
   const v = jobVerdict(job({ active: 1 }, { completions: 2 }), emptyContext({ pods: [podOf('m-1', { ready: true })] }));
   assert.is(v.state, 'pending');
   assert.is(v.message, '0/2 completed, 1 running');
+});
+
+test('a running pod is just running (Job pods need no readiness)', () => {
+  const v = jobVerdict(job({ active: 1 }), emptyContext({ pods: [podOf('m-1', { ready: false })] }));
+  assert.equal(v.reasons, ['pod m-1 Running']);
 });
 
 test('a crash-looping attempt is left to backoffLimit', () => {
