@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the binaries the local test clusters run, from Go modules through the
 // module proxy (no Docker, no release downloads):
-//   kube   kube-apiserver, kube-controller-manager and kube-scheduler in one
-//          binary (test/cluster/k8s), dispatching on its first argument
+//   kube-<version>  kube-apiserver, kube-controller-manager and kube-scheduler in
+//          one binary, dispatching on its first argument; one per Go module
+//          test/cluster/k8s/<minor>/ (e.g. 1.33 and 1.30)
 //   etcd   go.etcd.io/etcd/server/v3 (test/cluster/etcd)
 //   kwok   sigs.k8s.io/kwok/cmd/kwok
 //
@@ -49,26 +50,43 @@ function goVersion() {
   }
 }
 
+/** The Kubernetes modules: test/cluster/k8s/<minor>/go.mod, each requiring k8s.io/kubernetes. */
+function k8sModules() {
+  const base = path.join(here, 'k8s');
+  return fs.readdirSync(base)
+    .filter((d) => fs.existsSync(path.join(base, d, 'go.mod')))
+    .map((d) => {
+      const version = readRequire(path.join(base, d, 'go.mod'), 'k8s.io/kubernetes');
+      const minor = version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+      if (minor !== d) throw new Error(`test/cluster/k8s/${d}/go.mod requires k8s.io/kubernetes ${version}, not ${d}`);
+      return { minor, version, dir: path.join(base, d), rel: `k8s/${d}` };
+    })
+    .sort((a, b) => a.minor.localeCompare(b.minor, 'en', { numeric: true }));
+}
+
 /** Versions and cache location, without building anything. */
 export function plan() {
-  const k8sMod = path.join(here, 'k8s', 'go.mod');
-  const etcdMod = path.join(here, 'etcd', 'go.mod');
-  const k8s = readRequire(k8sMod, 'k8s.io/kubernetes');
-  const etcd = readRequire(etcdMod, 'go.etcd.io/etcd/server/v3');
+  const mods = k8sModules();
+  const etcd = readRequire(path.join(here, 'etcd', 'go.mod'), 'go.etcd.io/etcd/server/v3');
   const go = goVersion();
   const hash = createHash('sha256');
-  for (const f of ['k8s/go.mod', 'k8s/go.sum', 'k8s/main.go', 'etcd/go.mod', 'etcd/go.sum']) {
-    hash.update(f + '\0' + fs.readFileSync(path.join(here, f)) + '\0');
-  }
+  const files = [...mods.flatMap((m) => ['go.mod', 'go.sum', 'main.go'].map((f) => `${m.rel}/${f}`)), 'etcd/go.mod', 'etcd/go.sum'];
+  for (const f of files) hash.update(f + '\0' + fs.readFileSync(path.join(here, f)) + '\0');
   hash.update(go + '\0' + KWOK_VERSION + '\0' + RECIPE);
-  const key = `k8s-${k8s}_etcd-${etcd}_kwok-${KWOK_VERSION}_${hash.digest('hex').slice(0, 10)}`;
+  const key = `k8s-${mods.map((m) => m.version).join('+')}_etcd-${etcd}_kwok-${KWOK_VERSION}_${hash.digest('hex').slice(0, 10)}`;
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const dir = path.join(cacheHome, 'eastern', 'cluster', key);
   return {
-    versions: { k8s, etcd, kwok: KWOK_VERSION, go },
+    versions: { k8s: Object.fromEntries(mods.map((m) => [m.minor, m.version])), etcd, kwok: KWOK_VERSION, go },
     key,
     dir,
-    bins: { kube: path.join(dir, 'kube'), etcd: path.join(dir, 'etcd'), kwok: path.join(dir, 'kwok') },
+    k8sModules: mods,
+    bins: {
+      // kube binary per Kubernetes minor, e.g. kube['1.33']
+      kube: Object.fromEntries(mods.map((m) => [m.minor, path.join(dir, `kube-${m.version}`)])),
+      etcd: path.join(dir, 'etcd'),
+      kwok: path.join(dir, 'kwok'),
+    },
   };
 }
 
@@ -157,11 +175,17 @@ async function withLock(lockDir, log, fn) {
 
 /**
  * Builds whatever is missing from the cache directory.
- * @returns {Promise<{dir: string, key: string, versions: object, bins: {kube: string, etcd: string, kwok: string}, built: string[]}>}
+ * @returns {Promise<{dir: string, key: string, versions: object,
+ *   bins: {kube: Record<string, string>, etcd: string, kwok: string}, built: string[]}>}
  */
 export async function build({ log = (m) => console.error(m) } = {}) {
   const p = plan();
-  const missing = () => Object.entries(p.bins).filter(([, f]) => !fs.existsSync(f)).map(([n]) => n);
+  const targets = [
+    ...p.k8sModules.map((m) => ({ name: `kube-${m.version}`, file: p.bins.kube[m.minor], k8s: m })),
+    { name: 'etcd', file: p.bins.etcd },
+    { name: 'kwok', file: p.bins.kwok },
+  ];
+  const missing = () => targets.filter((t) => !fs.existsSync(t.file)).map((t) => t.name);
   if (missing().length === 0) return { ...p, built: [] };
 
   fs.mkdirSync(p.dir, { recursive: true });
@@ -170,26 +194,26 @@ export async function build({ log = (m) => console.error(m) } = {}) {
     const todo = missing();
     if (todo.length === 0) return;
     log(`building ${todo.join(', ')} into ${p.dir}`);
-    log(`  (${p.versions.go}; a cold Kubernetes build takes 10-25 minutes on 2 cores)`);
+    log(`  (${p.versions.go}; a cold Kubernetes build takes 5-25 minutes per version on 2 cores)`);
     const env = goEnv();
     const timings = {};
-    const [major, minor] = p.versions.k8s.replace(/^v/, '').split('.');
 
-    if (todo.includes('kube')) {
-      const v = p.versions.k8s;
+    for (const t of targets.filter((x) => x.k8s && todo.includes(x.name))) {
+      const v = t.k8s.version;
+      const [major, minor] = v.replace(/^v/, '').split('.');
       const ldflags = ['-s', '-w'];
       for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
         ldflags.push(`-X ${pkg}.gitVersion=${v}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`,
           `-X ${pkg}.gitTreeState=clean`);
       }
-      log(`- kube (k8s.io/kubernetes ${v}: kube-apiserver, kube-controller-manager, kube-scheduler)`);
-      const tmp = p.bins.kube + '.tmp';
-      timings.kube = await runGo(['build', '-trimpath', '-ldflags', ldflags.join(' '), '-o', tmp, '.'], {
-        cwd: path.join(here, 'k8s'), env, logFile: path.join(p.dir, 'build-kube.log'), label: 'kube', log,
+      log(`- ${t.name} (k8s.io/kubernetes ${v}: kube-apiserver, kube-controller-manager, kube-scheduler)`);
+      const tmp = t.file + '.tmp';
+      timings[t.name] = await runGo(['build', '-trimpath', '-ldflags', ldflags.join(' '), '-o', tmp, '.'], {
+        cwd: t.k8s.dir, env, logFile: path.join(p.dir, `build-${t.name}.log`), label: t.name, log,
       });
-      fs.renameSync(tmp, p.bins.kube);
-      built.push('kube');
-      log(`  built kube in ${fmtDuration(timings.kube)}`);
+      fs.renameSync(tmp, t.file);
+      built.push(t.name);
+      log(`  built ${t.name} in ${fmtDuration(timings[t.name])}`);
     }
 
     if (todo.includes('etcd')) {

@@ -32,11 +32,16 @@ const PORT_BASE = Number(process.env.EASTERN_CLUSTER_PORT_BASE || 46000);
 const NODES_PER_CLUSTER = 3;
 const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kwok'];
 
+// Kubernetes minor per cluster (a module in test/cluster/k8s/<minor>/): the two
+// clusters differ like a real fleet.
+const KUBERNETES = { kube1: '1.30', kube2: '1.33' };
+
 function clusterSpecs() {
   return ['kube1', 'kube2'].map((name, i) => {
     const b = PORT_BASE + 100 * (i + 1);
     return {
       name,
+      kubernetes: KUBERNETES[name],
       ports: { etcd: b + 1, etcdPeer: b + 2, apiserver: b + 43, kubelet: b + 50, controllerManager: b + 57, scheduler: b + 59 },
     };
   });
@@ -384,6 +389,8 @@ async function create(c, pki, urlPath, obj) {
 // ---------------------------------------------------------------- one cluster
 
 async function startCluster(p, c, bins, log) {
+  const kube = bins.kube[c.kubernetes];
+  if (!kube) throw new Error(`${c.name}: no Kubernetes ${c.kubernetes} build (test/cluster/k8s/${c.kubernetes}/ missing?)`);
   const dir = p.cluster(c.name);
   const pki = path.join(dir, 'pki');
   const t0 = Date.now();
@@ -411,7 +418,7 @@ async function startCluster(p, c, bins, log) {
     return r.status === 200 && r.text.includes('"health":"true"');
   });
 
-  startDaemon(p, c, 'apiserver', bins.kube, [
+  startDaemon(p, c, 'apiserver', kube, [
     'kube-apiserver',
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
@@ -447,9 +454,9 @@ async function startCluster(p, c, bins, log) {
     const r = await api(c, pki, 'GET', '/readyz', undefined, 5000);
     return r.status === 200;
   });
-  L(`apiserver ready after ${fmt(Date.now() - t0)}`);
+  L(`kube-apiserver ${c.kubernetes} ready after ${fmt(Date.now() - t0)}`);
 
-  startDaemon(p, c, 'controller-manager', bins.kube, [
+  startDaemon(p, c, 'controller-manager', kube, [
     'kube-controller-manager',
     `--kubeconfig=${dir}/controller-manager.kubeconfig`,
     `--authentication-kubeconfig=${dir}/controller-manager.kubeconfig`,
@@ -465,7 +472,7 @@ async function startCluster(p, c, bins, log) {
     `--cluster-name=${c.name}`,
     '--profiling=false',
   ]);
-  startDaemon(p, c, 'scheduler', bins.kube, [
+  startDaemon(p, c, 'scheduler', kube, [
     'kube-scheduler',
     `--kubeconfig=${dir}/scheduler.kubeconfig`,
     `--authentication-kubeconfig=${dir}/scheduler.kubeconfig`,
@@ -596,18 +603,20 @@ async function inspect(p) {
     });
     let ready = false;
     let error = '';
+    let version = '';
     if (processes.every((x) => x.alive)) {
       try {
         const r = await api(c, pki, 'GET', '/readyz', undefined, 5000);
         ready = r.status === 200;
         if (!ready) error = `/readyz ${r.status}: ${r.text.slice(0, 300)}`;
+        else version = (await api(c, pki, 'GET', '/version', undefined, 5000)).json?.gitVersion ?? '';
       } catch (err) {
         error = err.message;
       }
     } else {
       error = 'not all processes running';
     }
-    clusters.push({ name: c.name, server: `https://127.0.0.1:${c.ports.apiserver}`, ports: c.ports, ready, error, processes });
+    clusters.push({ name: c.name, server: `https://127.0.0.1:${c.ports.apiserver}`, version, ports: c.ports, ready, error, processes });
   }
   return { clusters, running: clusters.every((c) => c.ready) && fs.existsSync(p.kubeconfig) };
 }
@@ -738,7 +747,7 @@ export async function up({ root = defaultRoot, log = (m) => console.error(m) } =
       startedAt: new Date().toISOString(),
       binaries: built.dir,
       versions: built.versions,
-      clusters: clusters.map((c) => ({ name: c.name, ports: c.ports })),
+      clusters: clusters.map((c) => ({ name: c.name, kubernetes: built.versions.k8s[c.kubernetes], ports: c.ports })),
     }, null, 2) + '\n');
     log(`starting kube1 and kube2 (logs in ${p.logs})`);
 
@@ -800,7 +809,7 @@ async function main(cmd) {
   if (cmd === 'status') {
     const s = await status({ root });
     for (const c of s.clusters) {
-      console.log(`${c.name}  ${c.server}  ${c.ready ? 'ready' : `NOT READY (${c.error})`}`);
+      console.log(`${c.name}  ${c.server}  ${c.ready ? `ready (Kubernetes ${c.version})` : `NOT READY (${c.error})`}`);
       for (const x of c.processes) console.log(`  ${x.component.padEnd(19)} ${x.alive ? `pid ${x.pid}` : 'not running'}`);
     }
     console.log(s.running ? `running; kubeconfig ${s.kubeconfig}` : 'not running');
