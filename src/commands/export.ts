@@ -45,7 +45,9 @@ export async function run(options: ExportCommandOptions): Promise<number> {
       const out = files.exportFiles(result.objects);
       const { removed } = writeExport(resolve(options.cwd, options.out), out);
       for (const r of removed) logger.info(`removed ${r}: no longer in the namespace`);
-      const shown = relative(options.cwd, resolve(options.cwd, options.out)) || '.';
+      const absolute = resolve(options.cwd, options.out);
+      const rel = relative(options.cwd, absolute);
+      const shown = rel === '' ? '.' : rel.startsWith('..') ? absolute : rel;
       logger.info(`exported ${result.objects.length} objects to ${shown}/ (one file each, ${files.TOP_LEVEL} loads them)${skipped}`);
       if (options.output === 'json') {
         io.stdout.write(JSON.stringify({ directory: shown, files: out.map((f) => f.path), skipped: result.skipped, unlisted: result.unlisted }, null, 2) + '\n');

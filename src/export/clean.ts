@@ -310,6 +310,9 @@ export function cleanObject(live: KubeObject, context: CleanContext = {}): KubeO
     case '/Secret':
       dropDefault(object, 'type', 'Opaque');
       break;
+    case 'networking.k8s.io/NetworkPolicy':
+      cleanNetworkPolicy(spec);
+      break;
     case '/ServiceAccount':
       // Legacy token references point at generated Secrets that are not exported.
       if (Array.isArray(object.secrets)) {
@@ -321,6 +324,21 @@ export function cleanObject(live: KubeObject, context: CleanContext = {}): KubeO
       break;
   }
   return reorder(object);
+}
+
+function cleanNetworkPolicy(spec: Obj | undefined): void {
+  if (!spec) return;
+  for (const direction of ['ingress', 'egress']) {
+    const rules = spec[direction];
+    if (!Array.isArray(rules)) continue;
+    for (const rule of rules) {
+      const ports = obj(rule)?.ports;
+      if (Array.isArray(ports)) for (const p of ports) dropDefault(obj(p), 'protocol', 'TCP');
+    }
+  }
+  // The server fills policyTypes with Ingress, plus Egress when there are egress rules.
+  const implied = Array.isArray(spec.egress) && spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  dropDefault(spec, 'policyTypes', implied);
 }
 
 function cleanJobSpec(metadata: Obj | undefined, spec: Obj | undefined): void {

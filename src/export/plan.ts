@@ -41,12 +41,27 @@ export function planExport(listed: readonly KubeObject[], options: PlanOptions =
   return { objects: kept.map((o) => cleanObject(o, { autoscaled })), skipped };
 }
 
-/** `3 created by controllers, 1 Secret (use --include-secrets)`: reasons counted, for the summary line. */
+/** Short names for the summary line, by the start of a reason. */
+const CATEGORIES: readonly [string, string][] = [
+  ['created by ', 'made by controllers'],
+  ['cluster CA bundle', 'made by the cluster'],
+  ['default ServiceAccount', 'made by the cluster'],
+  ['service-account token', 'service-account tokens'],
+  ['Secret (use --include-secrets)', 'Secrets (add --include-secrets)'],
+  ['claim of StatefulSet', 'StatefulSet claims'],
+  ['finished Job', 'finished Jobs'],
+  ['failed Job', 'finished Jobs'],
+  ['Eastern release record', 'Eastern records'],
+  ['being deleted', 'being deleted'],
+  ['mirror pod', 'mirror pods'],
+];
+
+/** `4 made by controllers, 2 made by the cluster, 1 Secrets (add --include-secrets)`: for the summary line. */
 export function summarizeSkipped(skipped: readonly SkippedObject[]): string {
   const counts = new Map<string, number>();
   for (const s of skipped) {
-    const reason = s.reason.startsWith('created by ') ? 'created by controllers' : s.reason;
-    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    const category = CATEGORIES.find(([prefix]) => s.reason.startsWith(prefix))?.[1] ?? s.reason;
+    counts.set(category, (counts.get(category) ?? 0) + 1);
   }
-  return [...counts.entries()].map(([reason, n]) => `${n} ${reason}`).join(', ');
+  return [...counts.entries()].map(([category, n]) => `${n} ${category}`).join(', ');
 }

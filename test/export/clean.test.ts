@@ -210,3 +210,18 @@ clean('metadata comes out as name, labels, annotations; server order otherwise',
 });
 
 clean.run();
+
+const policies = suite('cleaning NetworkPolicies');
+
+policies('port protocol TCP and the implied policyTypes go; an explicit Egress-only policy stays', () => {
+  const np = (policyTypes: string[], egress?: unknown[]): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' },
+    spec: { podSelector: {}, ingress: [{ ports: [{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 53 }] }], ...(egress && { egress }), policyTypes },
+  });
+  assert.equal((cleanObject(np(['Ingress'])) as any).spec, { podSelector: {}, ingress: [{ ports: [{ port: 80 }, { protocol: 'UDP', port: 53 }] }] });
+  assert.is((cleanObject(np(['Ingress', 'Egress'], [{}])) as any).spec.policyTypes, undefined);
+  assert.equal((cleanObject(np(['Egress'])) as any).spec.policyTypes, ['Egress']);
+  assert.equal((cleanObject(np(['Ingress', 'Egress'])) as any).spec.policyTypes, ['Ingress', 'Egress']);
+});
+
+policies.run();

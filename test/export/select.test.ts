@@ -81,7 +81,7 @@ objects('controllers\' children, cluster-made objects and Secrets are skipped, w
     'secret/app-token: service-account token',
     'configmap/going: being deleted',
   ]);
-  assert.is(summarizeSkipped(plan.skipped), '2 created by controllers, 1 cluster CA bundle, created in every namespace, 1 default ServiceAccount, created in every namespace, 1 Secret (use --include-secrets), 1 service-account token, 1 being deleted');
+  assert.is(summarizeSkipped(plan.skipped), '2 made by controllers, 2 made by the cluster, 1 Secrets (add --include-secrets), 1 service-account tokens, 1 being deleted');
   const withSecrets = planExport(listed, { includeSecrets: true });
   assert.equal(withSecrets.objects.filter((o) => o.kind === 'Secret').map((o) => [o.metadata.name, (o as any).type, (o as any).data]), [['db', undefined, { p: 'cGFzcw==' }]]);
 });
