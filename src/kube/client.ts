@@ -329,8 +329,16 @@ function buildApi(
       return this.requestPromise(ctx) as unknown as Promise<KubeResponse>;
     }
 
-    uriOf(object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create') {
-      return this.specUriPath(structuredClone(object) as never, action);
+    // client-node's specUriPath lower-cases the whole path, which turns an invalid
+    // name like "My_App" into a confusing "name does not match the URL" error.
+    async uriOf(object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create') {
+      const resource = await this.resource(object.apiVersion, object.kind);
+      if (!resource) throw new ClusterError(`the cluster does not serve ${object.apiVersion} ${object.kind}`);
+      const parts = [this.apiVersionPath(object.apiVersion)];
+      if (resource.namespaced && object.metadata.namespace) parts.push('namespaces', encodeURIComponent(object.metadata.namespace));
+      parts.push(resource.name);
+      if (action === 'patch') parts.push(encodeURIComponent(object.metadata.name ?? ''));
+      return parts.join('/');
     }
   }
 

@@ -190,7 +190,7 @@ async function applyAll(req: DeployRequest, objects: readonly PlannedObject[], d
       const before = live.get(p.key);
       if (unchangedByDryRun(before, dryResult)) return report(p, 'unchanged');
       const res = await client.apply(p.object, { force: settings.forceConflicts });
-      return classifyApply(p, res, dryResult, before);
+      return classifyApply(p, res, before);
     });
     settled.forEach((s, i) => {
       const p = tier[i]!;
@@ -210,12 +210,23 @@ async function applyAll(req: DeployRequest, objects: readonly PlannedObject[], d
   return { objects: reports, failures };
 }
 
-function classifyApply(p: PlannedObject, res: KubeResponse<KubeObject>, dry: KubeResponse<KubeObject> | undefined, before: KubeObject | undefined): ObjectReport {
+/**
+ * created (201) / configured / unchanged. A controller may have written status
+ * between dry run and apply, so resourceVersions cannot tell; the live object of
+ * the project (from the LIST) compared without server bookkeeping can. An object
+ * that existed but was not listed did not carry this project's label yet, so
+ * applying it changed at least that.
+ */
+function classifyApply(p: PlannedObject, res: KubeResponse<KubeObject>, before: KubeObject | undefined): ObjectReport {
   if (res.status === 201) {
-    return report(p, 'created', isSecret(p.object) ? `${secretKeyCount(res.body as Record<string, unknown>)} keys` : undefined);
+    if (!isSecret(p.object)) return report(p, 'created');
+    const n = secretKeyCount(res.body as Record<string, unknown>);
+    return report(p, 'created', `${n} ${n === 1 ? 'key' : 'keys'}`);
   }
-  if (dry && dry.status === 200 && dry.body.metadata.resourceVersion === res.body.metadata.resourceVersion) return report(p, 'unchanged');
-  return report(p, 'configured', before ? changeDetail(diffObjects(before, res.body)) : undefined);
+  if (!before) return report(p, 'configured', 'now labelled for this project');
+  const diff = diffObjects(before, res.body);
+  if (diff.changes.length === 0 && !diff.secretKeysChanged) return report(p, 'unchanged');
+  return report(p, 'configured', changeDetail(diff));
 }
 
 /** Custom resources whose CRD is in the same manifest: wait until the API serves them. */

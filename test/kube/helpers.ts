@@ -1,0 +1,89 @@
+// Shared by the cluster-engine integration tests: the test kubeconfig (fail
+// loudly without it), a unique namespace per test, project folders on disk,
+// in-process command runs with captured output, and a client to inspect the cluster.
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeClient } from '../../src/kube/client.js';
+import { loadClusterTarget } from '../../src/kube/kubeconfig.js';
+import type { KubeObject } from '../../src/kube/objects.js';
+import { ReleaseStore } from '../../src/kube/release-store.js';
+
+export function kubeconfig(): string {
+  const file = process.env.EASTERN_TEST_KUBECONFIG;
+  if (!file) {
+    throw new Error('EASTERN_TEST_KUBECONFIG is not set: run the integration tier through `npm test` (or `node test/cluster/cluster.mjs up` and set it to .cluster/kubeconfig)');
+  }
+  if (!existsSync(file)) throw new Error(`EASTERN_TEST_KUBECONFIG=${file} does not exist`);
+  return file;
+}
+
+let counter = 0;
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}-${process.pid.toString(36)}-${Date.now().toString(36)}-${(counter++).toString(36)}`.slice(0, 63);
+}
+
+const clients = new Map<string, Promise<KubeClient>>();
+export function client(context = 'kube1', config = kubeconfig()): Promise<KubeClient> {
+  const key = `${config}|${context}`;
+  let c = clients.get(key);
+  if (!c) {
+    c = loadClusterTarget({ kubeconfig: config, context }).then((t) => KubeClient.connect(t));
+    clients.set(key, c);
+  }
+  return c;
+}
+
+/** A project folder holding kubernetes.yaml (and extra files); the folder name is the project. */
+export function projectDir(project: string, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'eastern-int-'));
+  const dir = join(root, project);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => void out.push(s) }, stderr: { write: (s: string) => void err.push(s) } },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+export async function get(context: string, apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  return (await client(context)).get({ apiVersion, kind, name, ...(namespace && { namespace }) });
+}
+
+export async function releases(context: string, namespace: string, project: string) {
+  return new ReleaseStore(await client(context), namespace, project).list();
+}
+
+export async function deleteNamespace(context: string, namespace: string): Promise<void> {
+  await (await client(context)).delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+}
+
+export async function createNamespace(context: string, namespace: string): Promise<void> {
+  await (await client(context)).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+}
+
+/** Polls until fn returns a truthy value or the time runs out. */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A template of n ConfigMaps (plus a Deployment), for load and timing-sensitive tests. */
+export function manyObjects(n: number, tag = '1.0'): string {
+  const docs: string[] = [];
+  for (let i = 0; i < n; i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  index: "${i}"\n  tag: "${tag}"\n`);
+  docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: app}\n  template:\n    metadata:\n      labels: {app: app}\n    spec:\n      containers:\n        - name: app\n          image: registry.example/app:${tag}\n`);
+  return docs.join('---\n');
+}
