@@ -57,6 +57,7 @@ def call(Map args = [:]) {
     if (problems) {
         error("easternDeploy: ${problems.join('; ')}")
     }
+    echo("easternDeploy: ${project} to ${environment} (namespace ${namespace}) on ${route.clusters.join(', ')}")
 
     if (route.protected) {
         easternApprove('Deploy', route, environment, project, config)

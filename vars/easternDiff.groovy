@@ -52,6 +52,7 @@ def call(Map args = [:]) {
     if (problems) {
         error("easternDiff: ${problems.join('; ')}")
     }
+    echo("easternDiff: ${project} in ${environment} (namespace ${namespace}) on ${route.clusters.join(', ')}")
 
     Map results = [:]
     easternOnClusters(route) { String cluster ->

@@ -46,6 +46,7 @@ def call(Map args = [:]) {
     if (problems) {
         error("easternRollback: ${problems.join('; ')}")
     }
+    echo("easternRollback: ${project} in ${environment} (namespace ${namespace}) on ${route.clusters.join(', ')}")
     List<String> shellEnv = [
         "EASTERN_ENVIRONMENT=${environment}",
         "EASTERN_NAMESPACE=${namespace}",

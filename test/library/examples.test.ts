@@ -68,14 +68,14 @@ test('examples/worker (declarative, agent none): approval outside any node, then
   assert.equal(callsOf(r, 'node').map((n) => n.agent), ['gke', 'kube2']);
   assert.equal(shEnv(r, 'EASTERN_VAR_0'), ['LOG_LEVEL=info', 'LOG_LEVEL=info']);
   assert.equal(shEnv(r, 'EASTERN_VAR_1'), ['IMAGE_TAG=1.36', 'IMAGE_TAG=1.36']);
-  assert.equal(r.log, [], 'the failure post step did not run');
+  assert.equal(r.log, ['easternDeploy: worker to production (namespace production) on gke, kube2'], 'the failure post step did not run');
 });
 
 test('examples/worker: a rollout timeout fails the build and runs the failure post step', () => {
   const r = get('worker fails');
   assert.is(r.result, 'FAILURE');
   assert.match(r.error ?? '', /failed on kube1 \(exit 2: the rollout did not finish before the timeout\)/);
-  assert.equal(r.log, ['worker was not deployed; the eastern lines above show why']);
+  assert.equal(r.log, ['easternDeploy: worker to dev (namespace dev) on kube1', 'worker was not deployed; the eastern lines above show why']);
 });
 
 test('examples/jenkins/scripted: one properties call with the job\'s own parameter; two projects, two locks', () => {
@@ -109,7 +109,12 @@ test('examples/jenkins/declarative: stages in order; the worker stage is skipped
   const staging = get('declarative staging');
   assert.is(staging.result, 'SUCCESS', staging.error ?? '');
   assert.equal(callsOf(staging, 'lock').map((c) => (c.args as { resource: string }).resource), ['eastern-staging-hello-web', 'eastern-staging-worker']);
-  assert.equal(staging.log, ['deployed: staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab; staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab']);
+  assert.equal(staging.log, [
+    'easternDiff: hello-web in staging (namespace staging) on kube1, kube2',
+    'easternDeploy: hello-web to staging (namespace staging) on kube1, kube2',
+    'easternDeploy: worker to staging (namespace staging) on kube1, kube2',
+    'deployed: staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab; staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab',
+  ]);
 });
 
 test.run();
