@@ -7,9 +7,10 @@
 //
 // CLI:  node test/cluster/cluster.mjs up|down|status
 // API:  import { up, down, status } from './test/cluster/cluster.mjs'
-//       await up({ root })     -> { kubeconfig, started }   (started=false: reused running clusters)
+//       await up({ root })     -> { kubeconfig, started }   (started=false: reused healthy running clusters
+//                                                            built from the current binaries)
 //       await down({ root })   -> { stopped }               (number of processes stopped)
-//       await status({ root }) -> { running, kubeconfig, clusters: [...] }
+//       await status({ root }) -> { running, kubeconfig, clusters: [{ name, server, version, ports, ready, error, processes }] }
 //
 // Only node: built-ins; plain ESM so it runs before anything is compiled.
 
@@ -592,8 +593,18 @@ async function withLock(p, fn) {
 
 // ---------------------------------------------------------------- status
 
+function readState(p) {
+  try {
+    return JSON.parse(fs.readFileSync(p.stateFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 async function inspect(p) {
-  const specs = clusterSpecs();
+  // The ports of the running clusters are the ones recorded when they started.
+  const recorded = readState(p)?.clusters ?? [];
+  const specs = clusterSpecs().map((c) => ({ ...c, ports: recorded.find((r) => r.name === c.name)?.ports ?? c.ports }));
   const clusters = [];
   for (const c of specs) {
     const pki = path.join(p.cluster(c.name), 'pki');
@@ -701,7 +712,9 @@ export async function up({ root = defaultRoot, log = (m) => console.error(m) } =
   const p = paths(root);
   return withLock(p, async () => {
     const current = await inspect(p);
-    if (current.running) return { kubeconfig: p.kubeconfig, started: false };
+    const wanted = plan().dir;
+    if (current.running && readState(p)?.binaries === wanted) return { kubeconfig: p.kubeconfig, started: false };
+    if (current.running) log(`the running clusters use other binaries than ${wanted}: restarting them`);
 
     const t0 = Date.now();
     const built = await build({ log });
