@@ -1,0 +1,88 @@
+// Drift on a local cluster: a project deployed with Eastern, then changed with
+// kubectl scale / set env / patch (as a person with `kubectl edit` or a web console
+// would), must show up in `eastern drift` with the field and the field manager —
+// and no Secret value may ever be printed.
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createNamespace, deleteNamespace, eastern, kubectl, repoRoot, show, uniqueName } from '../export/kube-helpers.js';
+
+const project = join(repoRoot, 'test', 'drift', 'fixtures', 'drift-app', 'kubernetes.yaml');
+const ns = uniqueName('drift');
+const ORIGINAL = 'drift-original-password';
+const CHANGED = 'drift-changed-password';
+const SECRET_TEXTS = [ORIGINAL, CHANGED, Buffer.from(ORIGINAL).toString('base64'), Buffer.from(CHANGED).toString('base64')];
+
+function assertNoSecret(text: string): void {
+  for (const s of SECRET_TEXTS) assert.not.ok(text.includes(s), `a Secret value was printed: ${s}`);
+}
+
+const drift = suite('drift after an Eastern deploy (kube2)');
+
+drift.before(async () => {
+  await createNamespace('kube2', ns);
+  const r = await eastern(['deploy', project, ns, '-c', 'kube2', '--timeout', '120']);
+  if (r.code !== 0) throw new Error(`setup deploy failed\n${show(r)}`);
+});
+
+drift.after(async () => {
+  await deleteNamespace('kube2', ns);
+});
+
+drift('right after the deploy the project is ok, and the drift gate passes', async () => {
+  const r = await eastern(['drift', ns, '-c', 'kube2', '--exit-code']);
+  assert.is(r.code, 0, show(r));
+  assert.is(r.stdout.trim(), `${ns}/drift-app: ok (revision 1)`);
+});
+
+drift('kubectl scale, set env and patches show up per field, naming the manager', async () => {
+  await kubectl('kube2', ['scale', '-n', ns, 'deployment/web', '--replicas=3']);
+  await kubectl('kube2', ['set', 'env', '-n', ns, 'deployment/web', 'EXTRA=on']);
+  await kubectl('kube2', ['patch', '-n', ns, 'configmap/settings', '--type', 'merge', '-p', '{"data":{"mode":"debug"}}', '--field-manager', 'console-edit']);
+  await kubectl('kube2', ['patch', '-n', ns, 'secret/db', '--type', 'merge', '-p', JSON.stringify({ data: { password: Buffer.from(CHANGED).toString('base64') } }), '--field-manager', 'kubectl-edit']);
+
+  const json = await eastern(['drift', ns, '-c', 'kube2', '--output', 'json', '--exit-code']);
+  assert.is(json.code, 1, show(json));
+  assertNoSecret(json.stdout + json.stderr);
+  const [p] = JSON.parse(json.stdout).projects;
+  assert.is(p.project, 'drift-app');
+  assert.is(p.state, 'drifted');
+  const byPath = new Map<string, any>(p.entries.map((e: any) => [`${e.object} ${e.path}`, e]));
+  const replicas = byPath.get('deployment/web spec.replicas');
+  assert.ok(replicas, `no replicas entry in ${json.stdout}`);
+  assert.is(replicas.released, 2);
+  assert.is(replicas.live, 3);
+  assert.match(replicas.managers[0], /^kubectl/);
+  const env = byPath.get('deployment/web spec.template.spec.containers[name=web].env[name=EXTRA]');
+  assert.ok(env, `no env entry in ${json.stdout}`);
+  assert.equal(env.managers, ['kubectl-set']);
+  assert.equal(env.live, { name: 'EXTRA', value: 'on' });
+  const mode = byPath.get('configmap/settings data.mode');
+  assert.equal([mode?.released, mode?.live, mode?.managers], ['normal', 'debug', ['console-edit']]);
+  const secret = byPath.get('secret/db data');
+  assert.equal([secret?.masked, secret?.managers, 'live' in (secret ?? {}), 'released' in (secret ?? {})], ['1 key changed', ['kubectl-edit'], false, false]);
+  assert.is(p.entries.length, 4, json.stdout);
+
+  const text = await eastern(['drift', ns, '-c', 'kube2', '-v']);
+  assert.is(text.code, 0, show(text));
+  assertNoSecret(text.stdout + text.stderr);
+  const [line, ...details] = text.stdout.trim().split('\n');
+  assert.match(line ?? '', new RegExp(`^${ns}/drift-app: drifted: 3 objects \\(.*deployment/web spec.replicas by kubectl`));
+  assert.ok(details.some((d) => d.includes('configmap/settings data.mode: "normal" → "debug" (by console-edit)')), text.stdout);
+  assert.ok(details.some((d) => d.includes('secret/db data: 1 key changed (by kubectl-edit)')), text.stdout);
+});
+
+drift('an object deleted behind Eastern\'s back is reported missing', async () => {
+  await kubectl('kube2', ['delete', '-n', ns, 'service/web']);
+  const r = await eastern(['drift', ns, '-c', 'kube2', '--exit-code']);
+  assert.is(r.code, 1, show(r));
+  assert.match(r.stdout, /; missing: service\/web \(revision 1\)$/m);
+});
+
+drift('without namespaces, every namespace with releases is checked', async () => {
+  const r = await eastern(['drift', '-c', 'kube2']);
+  assert.is(r.code, 0, show(r));
+  assert.match(r.stdout, new RegExp(`^${ns}/drift-app: drifted`, 'm'));
+});
+
+drift.run();
