@@ -2,11 +2,12 @@
 // handlebars templates to the files of the Jenkins shared library. Deterministic:
 // sorted input, no timestamps, LF line endings, one final newline.
 import Handlebars from 'handlebars';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetRouting } from '../agent/fleet.js';
 import { labelsFor, type AgentDefinition } from '../agent/schema.js';
+import { EasternError } from '../errors.js';
 
 export interface GeneratedFile {
   /** Path relative to the library root, with `/` separators. */
@@ -38,6 +39,11 @@ export function templatesDir(): string {
 }
 
 export function loadTemplates(dir: string = templatesDir()): LibraryTemplates {
+  if (!existsSync(join(dir, 'partials'))) {
+    throw new EasternError(`the library templates are missing: ${dir}`, {
+      fix: 'run eastern library generate from a checkout of the eastern repository (templates live in src/library/templates)',
+    });
+  }
   const read = (folder: string) =>
     Object.fromEntries(
       readdirSync(folder)

@@ -12,6 +12,13 @@ const base = { agents, strictNodes: true, sh: { rules: [revision] } } satisfies 
 
 const scenarios: Scenario[] = [
   { ...base, name: 'hello-web staging', jenkinsfile: jenkinsfile('hello-web/Jenkinsfile'), params: { EASTERN_ENVIRONMENT: 'staging' }, env: { JOB_NAME: 'hello-web' } },
+  {
+    ...base,
+    name: 'hello-web pull request',
+    jenkinsfile: jenkinsfile('hello-web/Jenkinsfile'),
+    params: { EASTERN_ENVIRONMENT: 'dev' },
+    env: { JOB_NAME: 'hello-web/PR-42', BRANCH_NAME: 'PR-42', CHANGE_ID: '42' },
+  },
   { ...base, name: 'worker production', jenkinsfile: jenkinsfile('worker/Jenkinsfile'), params: { EASTERN_ENVIRONMENT: 'production' }, env: { JOB_NAME: 'worker' } },
   {
     ...base,
@@ -57,6 +64,14 @@ test('examples/hello-web (scripted): preview, then deploy to both staging cluste
   assert.equal(shEnv(r, 'EASTERN_VAR_0'), ['IMAGE_TAG=1.27', 'IMAGE_TAG=1.27', 'IMAGE_TAG=1.27', 'IMAGE_TAG=1.27']);
   assert.equal(shEnv(r, 'EASTERN_PRUNE').slice(2), ['true', 'true']);
   assert.is(r.description, 'staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab');
+});
+
+test('examples/hello-web: a pull request deploys to a namespace of its own', () => {
+  const r = get('hello-web pull request');
+  assert.is(r.result, 'SUCCESS', r.error ?? '');
+  assert.equal(shEnv(r, 'EASTERN_NAMESPACE'), ['hello-web-pr-42', 'hello-web-pr-42']);
+  assert.equal(callsOf(r, 'sh').map((c) => c.node), ['kube1', 'kube1']);
+  assert.equal(shEnv(get('hello-web staging'), 'EASTERN_NAMESPACE'), ['staging', 'staging', 'staging', 'staging'], 'otherwise the environment name');
 });
 
 test('examples/worker (declarative, agent none): approval outside any node, then gke and kube2', () => {

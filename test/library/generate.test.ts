@@ -97,6 +97,10 @@ generator('help pages escape HTML from the fleet; Groovy literals escape quotes'
   assert.is(groovyString('${x}'), `'\${x}'`, 'single quotes: no interpolation');
 });
 
+generator('a missing template folder is an error with a fix', () => {
+  assert.throws(() => loadTemplates('/nonexistent/templates'), /the library templates are missing: \/nonexistent\/templates/);
+});
+
 generator('a missing template is reported by name', () => {
   const broken: LibraryTemplates = { templates: { ...templates.templates }, partials: templates.partials };
   delete broken.templates['easternDiff.groovy.hbs'];
