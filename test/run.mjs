@@ -90,7 +90,8 @@ function uvu(title, pattern, ignore, env, timeoutMinutes) {
 let clusters;
 let stopping = false;
 async function stopClusters() {
-  if (stopping || !clusters?.started) return;
+  // An interrupted up() may have started processes before it returned: down() is safe either way.
+  if (stopping || !(clusters?.started || clusters?.starting)) return;
   stopping = true;
   step('stopping the local clusters this run started');
   await clusters.module.down({ root });
@@ -111,6 +112,8 @@ try {
   if (!unitOnly) {
     const clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
     step('local clusters (build on first use, then start or reuse)');
+    const wasRunning = (await clusterModule.status({ root })).running;
+    clusters = { module: clusterModule, started: false, starting: !wasRunning };
     const result = await clusterModule.up({ root });
     clusters = { module: clusterModule, started: result.started };
     process.stderr.write(`clusters ${result.started ? 'started' : 'reused'}; kubeconfig ${result.kubeconfig}\n`);
