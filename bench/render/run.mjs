@@ -13,8 +13,8 @@
 //   node-e-0     `node -e 0`, the floor of any Node command
 // Other peers (e.g. `helm template`) plug in through `options.competitors`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir, ensurePythonEastern } from '../lib/peers.mjs';
@@ -25,15 +25,26 @@ const easternBin = join(repoRoot, 'bin', 'eastern');
 const NAMESPACE = 'production';
 const SETS = ['-s', 'IMAGE_TAG=1.2.3'];
 
-/** Runs one command; returns wall time in ms. Throws when it fails, so a broken tool is never "fast". */
+// GNU time reports the child's CPU time (user + system), which other load on the
+// machine disturbs far less than wall time; both are recorded when it is there.
+const TIME_BIN = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const timeFile = join(tmpdir(), `eastern-bench-time-${process.pid}`);
+
+/** Runs one command; returns wall (and CPU) time in ms. Throws when it fails, so a broken tool is never "fast". */
 function timed(file, args, cwd, what) {
+  const [cmd, argv] = TIME_BIN ? [TIME_BIN, ['-f', '%U %S', '-o', timeFile, file, ...args]] : [file, args];
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 || r.error) {
     throw new Error(`${what}: ${file} ${args.join(' ')} (cwd ${cwd}) exited ${r.status}${r.error ? ` (${r.error.message})` : ''}\n${(r.stderr || '').slice(0, 2000)}`);
   }
-  return { ms, stdout: r.stdout };
+  let cpuMs;
+  if (TIME_BIN) {
+    const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+    cpuMs = (user + sys) * 1000;
+  }
+  return { ms, cpuMs, stdout: r.stdout };
 }
 
 function stats(samples) {
@@ -128,21 +139,26 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
   }
 
   const samples = {};
+  const cpuSamples = {};
   for (let round = 0; round < runs; round++) {
     // Alternate which tool goes first in each round.
     const order = round % 2 === 0 ? tools : [...tools].reverse();
     for (const c of cases) {
       for (const tool of order) {
         let total = 0;
+        let cpu = 0;
         let took = false;
         for (const item of c.items) {
           const cmd = tool.command(c.name, item);
           if (!cmd) continue;
           took = true;
-          total += timed(cmd[0], cmd[1], item.cwd, `${tool.name} ${c.name}`).ms;
+          const t = timed(cmd[0], cmd[1], item.cwd, `${tool.name} ${c.name}`);
+          total += t.ms;
+          cpu += t.cpuMs ?? 0;
         }
         if (!took) continue;
         ((samples[c.name] ??= {})[tool.name] ??= []).push(total);
+        if (TIME_BIN) ((cpuSamples[c.name] ??= {})[tool.name] ??= []).push(cpu);
       }
     }
     log(`round ${round + 1}/${runs} done`);
@@ -150,32 +166,39 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
 
   const results = cases.map((c) => {
     const perTool = {};
-    for (const [tool, s] of Object.entries(samples[c.name] ?? {})) perTool[tool] = stats(s);
+    for (const [tool, s] of Object.entries(samples[c.name] ?? {})) {
+      perTool[tool] = { wall: stats(s), ...(cpuSamples[c.name]?.[tool] && { cpu: stats(cpuSamples[c.name][tool]) }) };
+    }
     return { name: c.name, title: c.title, items: c.items.length, tools: perTool };
   });
 
   const byName = Object.fromEntries(results.map((r) => [r.name, r]));
-  const ratio = (a, b) => (a && b ? a.median / b.median : undefined);
+  const ratio = (a, b, key, stat = 'median') => (a?.[key] && b?.[key] ? a[key][stat] / b[key][stat] : undefined);
+  const ratioSet = (a, b) => ({
+    wallMedian: ratio(a, b, 'wall'), wallMin: ratio(a, b, 'wall', 'min'), cpuMedian: ratio(a, b, 'cpu'),
+  });
   const ratios = {
-    perProject: ratio(byName['per-project'].tools.eastern, byName['per-project'].tools['python-eastern']),
-    large: ratio(byName.large.tools.eastern, byName.large.tools['python-eastern']),
-    renderManyVsPythonPerProject: ratio(byName['render-many'].tools.eastern, byName['per-project'].tools['python-eastern']),
+    perProject: ratioSet(byName['per-project'].tools.eastern, byName['per-project'].tools['python-eastern']),
+    large: ratioSet(byName.large.tools.eastern, byName.large.tools['python-eastern']),
+    renderManyVsPythonPerProject: ratioSet(byName['render-many'].tools.eastern, byName['per-project'].tools['python-eastern']),
   };
   const targets = { perProject: 0.75, large: 0.4 };
 
-  // Table.
-  const rows = [['case', ...tools.map((t) => `${t.name} median (min–max)`), 'eastern / python']];
+  // Table: wall-time median (min–max), CPU median; ratios of wall medians, wall minimums and CPU medians.
+  const x = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
+  const rows = [['case', ...tools.map((t) => `${t.name}: wall median (min–max), cpu`), 'eastern / python: wall median, wall min, cpu']];
   for (const r of results) {
     const cells = tools.map((t) => {
       const s = r.tools[t.name];
       if (!s) return '—';
-      const per = byName[r.name] && r.name === 'per-project' ? `, ${fmt(s.median / r.items)}/project` : '';
-      return `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})${per}`;
+      const per = r.name === 'per-project' ? ` = ${fmt(s.wall.median / r.items)}/project` : '';
+      return `${fmt(s.wall.median)} (${fmt(s.wall.min)}–${fmt(s.wall.max)})${s.cpu ? `, cpu ${fmt(s.cpu.median)}` : ''}${per}`;
     });
-    let rc = '—';
-    if (r.name === 'per-project') rc = `${ratios.perProject.toFixed(2)}× (target ≤ ${targets.perProject}×)`;
-    if (r.name === 'large') rc = `${ratios.large.toFixed(2)}× (target ≤ ${targets.large}×)`;
-    if (r.name === 'render-many') rc = `${ratios.renderManyVsPythonPerProject.toFixed(2)}× of python per-project total`;
+    const set = r.name === 'per-project' ? ratios.perProject : r.name === 'large' ? ratios.large : r.name === 'render-many' ? ratios.renderManyVsPythonPerProject : undefined;
+    let rc = set ? `${x(set.wallMedian)}, ${x(set.wallMin)}, ${x(set.cpuMedian)}` : '—';
+    if (r.name === 'per-project') rc += ` (target ≤ ${targets.perProject}×)`;
+    if (r.name === 'large') rc += ` (target ≤ ${targets.large}×)`;
+    if (r.name === 'render-many') rc += ' of python per-project';
     rows.push([r.title, ...cells, rc]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
@@ -196,6 +219,7 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
     ratios,
     targets,
   };
+  rmSync(timeFile, { force: true });
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
