@@ -93,7 +93,7 @@ if [ "${EASTERN_CLUSTER:-}" != "$EASTERN_TARGET_CLUSTER" ]; then
   exit 78
 fi
 set -- --output json --timeout "$EASTERN_TIMEOUT"
-if [ -n "$EASTERN_TO_REVISION" ]; then set -- "$@" "--to=$EASTERN_TO_REVISION"; fi
+if [ -n "${EASTERN_TO_REVISION:-}" ]; then set -- "$@" "--to=$EASTERN_TO_REVISION"; fi
 mkdir -p "$(dirname "$EASTERN_RESULT_FILE")"
 exec "${EASTERN_BIN:-eastern}" rollback "$@" -- "$EASTERN_PROJECT" "$EASTERN_NAMESPACE" > "$EASTERN_RESULT_FILE"
 '''

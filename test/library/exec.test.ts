@@ -69,6 +69,7 @@ const scenarios: Scenario[] = [
   scenario('not installed', "easternDeploy(environment: 'dev')", {}, { kube1: { EASTERN_BIN: join(work, 'no-such-eastern') } }),
   scenario('rollout fails', "easternDeploy(environment: 'staging')", {}, { kube2: { FAKE_EASTERN_STATUS: '3' } }),
   scenario('rollback', "easternRollback(environment: 'production', project: 'shop', to: 3)"),
+  scenario('rollback latest', "easternRollback(environment: 'dev', project: 'shop')"),
   scenario('diff', "easternDiff(environment: 'dev', vars: [A: 'b c'], failOnChanges: true)", {}, { kube1: { FAKE_EASTERN_STATUS: '1' } }),
 ];
 
@@ -158,6 +159,10 @@ test('easternRollback and easternDiff build their command lines the same safe wa
     ['rollback', '--output', 'json', '--timeout', '300', '--to=3', '--', 'shop', 'production'],
     ['rollback', '--output', 'json', '--timeout', '300', '--to=3', '--', 'shop', 'production'],
   ]);
+  const latest = get('rollback latest');
+  assert.is(latest.result, 'SUCCESS', `${latest.error}\n${callsOf(latest, 'sh').map((c) => c.stderr).join('\n')}`);
+  assert.equal(invocations('rollback latest').map((c) => c.argv), [['rollback', '--output', 'json', '--timeout', '300', '--', 'shop', 'dev']]);
+  assert.not.ok('EASTERN_TO_REVISION' in (invocations('rollback latest')[0]?.env ?? {}), 'withEnv with an empty value unsets, as in Jenkins');
   const diff = get('diff');
   assert.is(diff.result, 'FAILURE');
   assert.equal(invocations('diff').map((c) => c.argv), [['diff', '--name=shop', '--set=A=b c', '--exit-code', '--', 'kubernetes.yaml', 'dev']]);

@@ -80,7 +80,10 @@ class Pipeline {
             String key = entry.substring(0, eq)
             String value = entry.substring(eq + 1)
             int plus = key.indexOf('+')
-            if (plus > 0) {
+            if (value.isEmpty()) {
+                // Like Jenkins' EnvVars.override: an empty value unsets the variable.
+                env.remove(plus > 0 ? key.substring(0, plus) : key)
+            } else if (plus > 0) {
                 String base = key.substring(0, plus)
                 env[base] = env[base] ? "${value}${File.pathSeparator}${env[base]}".toString() : value
             } else {
