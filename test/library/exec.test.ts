@@ -69,6 +69,13 @@ const scenarios: Scenario[] = [
   scenario('not installed', "easternDeploy(environment: 'dev')", {}, { kube1: { EASTERN_BIN: join(work, 'no-such-eastern') } }),
   scenario('rollout fails', "easternDeploy(environment: 'staging')", {}, { kube2: { FAKE_EASTERN_STATUS: '3' } }),
   scenario('rollback', "easternRollback(environment: 'production', project: 'shop', to: 3)"),
+  scenario('example jenkinsfile', '', {
+    script: undefined,
+    jenkinsfile: join(root, 'examples/hello-web/Jenkinsfile'),
+    params: { EASTERN_ENVIRONMENT: 'dev' },
+    env: { JOB_NAME: 'hello-web/PR-7', BRANCH_NAME: 'PR-7', CHANGE_ID: '7' },
+    checkout: { from: join(root, 'examples/hello-web'), vars: { GIT_COMMIT: 'feedfacecafebeef' } },
+  }),
   scenario('rollback latest', "easternRollback(environment: 'dev', project: 'shop')"),
   scenario('diff', "easternDiff(environment: 'dev', vars: [A: 'b c'], failOnChanges: true)", {}, { kube1: { FAKE_EASTERN_STATUS: '1' } }),
 ];
@@ -128,6 +135,21 @@ test('options become flags; file and namespace come after --; the project is the
   assert.equal(invocations('flags').map((c) => c.argv), [[
     'deploy', '--output', 'json', '--timeout', '0', '--name=deploy', '--prune', '--rollback-on-failure', '--', 'deploy/app.yaml', 'shop-web',
   ]]);
+});
+
+test('an example Jenkinsfile runs end to end against the stand-in: checkout, diff, deploy (the e2e shape)', () => {
+  const r = get('example jenkinsfile');
+  assert.is(r.result, 'SUCCESS', `${r.error}\n${callsOf(r, 'sh').map((c) => c.stderr).join('\n')}`);
+  const calls = invocations('example jenkinsfile');
+  assert.equal(calls.map((c) => c.argv[0]), ['diff', 'deploy']);
+  for (const call of calls) {
+    assert.equal(call.argv.slice(-3), ['--', 'kubernetes.yaml', 'hello-web-pr-7']);
+    assert.ok(existsSync(join(call.cwd, 'kubernetes.yaml')), 'checkout copied the project into the workspace');
+    assert.ok(existsSync(join(call.cwd, 'overrides/env.yaml')));
+    assert.is(call.env.EASTERN_CLUSTER, 'kube1');
+  }
+  assert.is(calls[1]?.env.EASTERN_SOURCE_COMMIT, 'feedfacecafebeef', 'the deploy knows the commit for its release record');
+  assert.is(r.description, 'dev: kube1 rev 7 @ feedfacecafe');
 });
 
 test('a node that is not the cluster\'s agent refuses to deploy (exit 78)', () => {
