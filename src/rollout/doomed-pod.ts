@@ -122,7 +122,10 @@ export function diagnosePod(pod: Pod, options: DoomOptions): PodDiagnosis {
     summary = `Pending: ${unschedulable}`;
   } else {
     const problem = containers.find((c) => c.doomed)?.problem ?? containers.find((c) => c.problem)?.problem;
-    summary = problem ?? (ready ? 'Ready' : phase === 'Running' ? 'Running, not ready' : phase);
+    // Ready containers in an unready pod: something outside them (node not ready, readiness gate).
+    const readyCondition = conditionOf(status, 'Ready');
+    const why = [readyCondition?.reason, readyCondition?.message && clip(readyCondition.message)].filter(Boolean).join(': ');
+    summary = problem ?? (ready ? 'Ready' : phase === 'Running' ? `Running, not ready${why ? ` (${why})` : ''}` : phase);
   }
 
   const recheck = containers.map((c) => c.recheckAt).filter((t): t is number => t !== undefined);

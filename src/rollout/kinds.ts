@@ -36,3 +36,21 @@ const generic: KindRule = { name: 'generic', needs: [], verdict: genericVerdict 
 export function ruleFor(apiVersion: string, kind: string): KindRule {
   return rules[`${groupOf(apiVersion)}/${kind}`] ?? generic;
 }
+
+/**
+ * Kinds whose objects have nothing to wait for once the API server accepted them:
+ * they are not read at all (a deployer may patch Secrets without being allowed to
+ * list or watch them).
+ */
+const NOTHING_TO_WAIT_FOR = new Set([
+  '/ConfigMap', '/Secret', '/ServiceAccount', '/LimitRange', '/ResourceQuota', '/Endpoints',
+  'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/RoleBinding',
+  'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'networking.k8s.io/NetworkPolicy', 'networking.k8s.io/IngressClass',
+  'policy/PodDisruptionBudget', 'scheduling.k8s.io/PriorityClass', 'storage.k8s.io/StorageClass',
+  'batch/CronJob', 'coordination.k8s.io/Lease',
+]);
+
+export function nothingToWaitFor(apiVersion: string, kind: string): boolean {
+  return NOTHING_TO_WAIT_FOR.has(`${groupOf(apiVersion)}/${kind}`);
+}

@@ -8,7 +8,7 @@ import type { Logger } from '../output/logger.js';
 import { createRolloutApi, type RolloutApi } from './api.js';
 import { newReplicaSet } from './deployment.js';
 import { describePod } from './doomed-pod.js';
-import { ruleFor, type KindRule, type Need } from './kinds.js';
+import { nothingToWaitFor, ruleFor, type KindRule, type Need } from './kinds.js';
 import { displayName, type Deployment, type KubeObject, type Service, type StorageClass } from './objects.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
 import { failureDetails } from './report.js';
@@ -156,6 +156,7 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
 
   const resolved = await Promise.all(options.targets.map(async (target) => {
     const namespace = target.namespace || contextNamespace;
+    if (nothingToWaitFor(target.apiVersion, target.kind)) return { target, namespace, applied: true as const };
     try {
       return { target, namespace, ...(await api.collection(target.apiVersion, target.kind, namespace)) };
     } catch (error) {
@@ -183,6 +184,9 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
       timeoutRead: false,
       warned: new Set(),
     };
+    if ('applied' in r) {
+      return { ...base, namespace: r.target.namespace, state: 'succeeded' as const, settledAt: started, verdict: { state: 'succeeded' as const, message: 'applied (nothing to wait for)', reasons: [], pods: [] } };
+    }
     if ('error' in r && r.error !== undefined) return { ...base, unresolved: r.error };
     if (!('path' in r)) return base;
     const query: Record<string, string> = perPath.get(r.path) === 1 ? { fieldSelector: `metadata.name=${r.target.name}` } : {};

@@ -91,6 +91,12 @@ test('a running container that is not ready is named', () => {
   assert.is(describePod(d), 'pod web-1: container app is running but not ready');
 });
 
+test('an unready pod whose containers are ready says why (node not ready, readiness gate)', () => {
+  const p = pod('web-1', { containers: [running('app', true)] });
+  p.status!.conditions = [{ type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: 'corresponding condition of pod readiness gate "lb" does not exist.' }];
+  assert.is(diagnosePod(p, at(5)).summary, 'Running, not ready (ReadinessGatesNotReady: corresponding condition of pod readiness gate "lb" does not exist.)');
+});
+
 test('allDoomed needs at least one pod, and all of them doomed', () => {
   const bad = diagnosePod(pod('web-1', { containers: [crashLooping()] }), at(1));
   const good = diagnosePod(pod('web-2', { ready: true }), at(1));

@@ -107,6 +107,26 @@ test('the eastern.io/timeout annotation shortens the wait for its object', async
   });
 });
 
+test('after a failed rollout, restoring the previous template (what --rollback-on-failure applies) is watched to success', async () => {
+  const kc = await kubeConfig('kube1');
+  await withNamespace(kc, 'rollout-back', async (ns) => {
+    const web = deployment(ns, 'web', { replicas: 2 });
+    await create(kc, web);
+    const { logger, text } = capture();
+    const watch = () => watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 120, logger });
+    assert.is((await watch()).outcome, 'succeeded', text());
+    await mergePatch(kc, web, { spec: { template: { metadata: { labels: { [SIMULATE]: 'crashloop' } } } } });
+    const broken = await watch();
+    assert.is(broken.outcome, 'failed', text());
+    await mergePatch(kc, web, { spec: { template: { metadata: { labels: { [SIMULATE]: null } } } } });
+    const restored = await watch();
+    assert.is(restored.outcome, 'succeeded', text());
+    const live = await getRaw<{ metadata?: { annotations?: Record<string, string> }; status?: { availableReplicas?: number } }>(kc, web as never);
+    assert.is(live?.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3', 'the first ReplicaSet came back as revision 3');
+    assert.is(live?.status?.availableReplicas, 2);
+  });
+});
+
 test('the watch survives its connections being cut and still sees the rollout finish', async () => {
   const direct = await kubeConfig('kube2');
   const proxy = await startProxy(direct.getCurrentCluster()?.server ?? '');

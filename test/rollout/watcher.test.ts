@@ -151,13 +151,26 @@ test('logs a doomed pod once while others keep the workload alive', async () => 
   assert.is(output().split('warning: deployment/web: pod web-a').length - 1, 1);
 });
 
-test('several targets: objects without status pass at once, unknown kinds are accepted with a warning', async () => {
+test('several targets: kinds with nothing to wait for are not even read, custom kinds wait for Ready, unknown kinds pass with a warning', async () => {
   const { api, options, output } = setup();
+  const WIDGETS = '/apis/example.com/v1/namespaces/ns/widgets';
   api.put(DEPLOYMENTS, deployment({ replicas: 1 }));
-  api.put(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'ns' } });
-  const r = await watchRollout({ ...options, targets: [target, { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'ns' }, { apiVersion: 'example.com/v1', kind: 'Unknown', name: 'x', namespace: 'ns' }] });
+  api.put(WIDGETS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ns' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Provisioning' }] } });
+  const result = watchRollout({ ...options, targets: [
+    target,
+    { apiVersion: 'v1', kind: 'ConfigMap', name: 'settings', namespace: 'ns' },
+    { apiVersion: 'v1', kind: 'Secret', name: 'creds', namespace: 'ns' },
+    { apiVersion: 'example.com/v1', kind: 'Widget', name: 'w', namespace: 'ns' },
+    { apiVersion: 'example.com/v1', kind: 'Unknown', name: 'x', namespace: 'ns' },
+  ] });
+  await until(() => output().includes('deployment/web ready'));
+  assert.ok(api.openStreams(WIDGETS) === 1, 'still waiting for the widget');
+  api.put(WIDGETS, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ns' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const r = await result;
   assert.is(r.outcome, 'succeeded');
-  assert.match(r.summary, 'all 3 objects rolled out');
+  assert.match(r.summary, 'all 5 objects rolled out');
+  assert.equal(r.objects.map((o) => o.message), ['1/1 pod available', 'applied (nothing to wait for)', 'applied (nothing to wait for)', 'ready', 'not watched: the cluster does not serve Unknown']);
+  assert.is(api.listCalls.filter((c) => c.path === CONFIGMAPS || c.path.endsWith('/secrets')).length, 0);
   assert.match(output(), 'warning: unknown/x: not watched');
 });
 
