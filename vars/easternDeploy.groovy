@@ -77,7 +77,7 @@ def call(Map args = [:]) {
             List<String> clusterEnv = [
                 "EASTERN_TARGET_CLUSTER=${cluster}",
                 "EASTERN_RESULT_FILE=${resultFile}",
-                "EASTERN_SOURCE_COMMIT=${commit}",
+                "GIT_COMMIT=${commit}",           // recorded in the release; empty unsets it
             ]
             withEnv(shellEnv + clusterEnv) {
                 int status = sh(script: easternDeployScript(), returnStatus: true, label: "eastern deploy (${cluster})")

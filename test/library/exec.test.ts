@@ -148,7 +148,7 @@ test('an example Jenkinsfile runs end to end against the stand-in: checkout, dif
     assert.ok(existsSync(join(call.cwd, 'overrides/env.yaml')));
     assert.is(call.env.EASTERN_CLUSTER, 'kube1');
   }
-  assert.is(calls[1]?.env.EASTERN_SOURCE_COMMIT, 'feedfacecafebeef', 'the deploy knows the commit for its release record');
+  assert.is(calls[1]?.env.GIT_COMMIT, 'feedfacecafebeef', 'the deploy knows the commit for its release record');
   assert.is(r.description, 'dev: kube1 rev 7 @ feedfacecafe');
 });
 
