@@ -39,10 +39,25 @@ export async function run(options: DiffCommandOptions): Promise<number> {
   const { client, logger } = await openSession(options, io, namespace);
   try {
     logger.debug(`rendered ${displayPath(resolve(options.cwd, options.file), options.cwd)}: ${manifest.documents.length} documents (project ${project})`);
-    const result = await preview(client, manifest, namespace, project, { forceConflicts: false }, logger);
-    if (options.output === 'json') io.stdout.write(JSON.stringify(report.previewJson(result), null, 2) + '\n');
-    else io.stdout.write(report.formatPreview(result, { pruneEnabled: false }));
-    return options.exitCode && report.hasChanges(result) ? 1 : 0;
+    // Drift (src/drift/): fields changed in the cluster by others since the last release, checked alongside.
+    const driftModule = await import('../drift/project.js');
+    const pendingDrift = driftModule.driftForDiff(client, namespace, project, manifest.text).catch((error: unknown) => {
+      logger.warn(`drift not checked: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    let result;
+    try {
+      result = await preview(client, manifest, namespace, project, { forceConflicts: false }, logger);
+    } catch (error) {
+      // A conflict refusal is often caused by the drift itself: say who changed what.
+      const drift = await pendingDrift;
+      if (drift && drift.entries.length > 0) io.stderr.write(driftModule.driftText(drift));
+      throw error;
+    }
+    const drift = await pendingDrift;
+    if (options.output === 'json') io.stdout.write(JSON.stringify({ ...report.previewJson(result), drift: drift ?? null }, null, 2) + '\n');
+    else io.stdout.write(report.formatPreview(result, { pruneEnabled: false }) + (drift ? driftModule.driftText(drift) : ''));
+    return options.exitCode && (report.hasChanges(result) || (drift?.entries.length ?? 0) > 0) ? 1 : 0;
   } catch (error) {
     throw clusterError(client.target, error);
   } finally {

@@ -230,7 +230,8 @@ export function driftForObject(input: ObjectDriftInput): DriftEntry[] {
     const liveValue = valueAt(live, segments);
     const entry: DriftEntry & { segments: Segment[] } = {
       object, ref, path, segments,
-      change: changeOf(relValue, liveValue),
+      // Without a release there is no "before": only whether the field is there now.
+      change: released ? changeOf(relValue, liveValue) : liveValue === undefined ? 'removed' : 'changed',
       managers: [...managers],
     };
     if (inferred) entry.inferred = true;

@@ -19,7 +19,8 @@ function managersText(entry: DriftEntry): string {
 /** `deployment/web spec.replicas: 2 → 5 (by kubectl-scale)` */
 export function formatEntry(entry: DriftEntry): string {
   if (entry.change === 'missing') return `${entry.object}: missing (deleted since the release)`;
-  const what = entry.masked ?? `${formatValue(entry.released)} → ${formatValue(entry.live)}`;
+  const noBefore = entry.released === undefined && entry.change === 'changed';
+  const what = entry.masked ?? (noBefore ? `now ${formatValue(entry.live)}` : `${formatValue(entry.released)} → ${formatValue(entry.live)}`);
   return `${entry.object} ${entry.path}: ${what} (${managersText(entry)})`;
 }
 

@@ -7,8 +7,8 @@ import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube
 import { mapSettled } from '../kube/pool.js';
 import { decodeHead, LABEL_PART, type ReleaseHead } from '../kube/release.js';
 import { ReleaseStore } from '../kube/release-store.js';
-import { driftFor, type ReleaseSnapshot } from './compute.js';
-import { projectState, type ProjectDrift } from './format.js';
+import { driftFor, type DriftEntry, type ReleaseSnapshot } from './compute.js';
+import { formatDriftSection, projectState, type ProjectDrift } from './format.js';
 
 
 const CONCURRENCY = 8;
@@ -92,6 +92,14 @@ export async function releaseSnapshot(client: KubeClient, namespace: string, hea
   return snapshot;
 }
 
+/** The object's reference with the namespace a deploy gives it (none for cluster-scoped kinds). */
+async function placedRef(client: KubeClient, object: KubeObject, namespace: string): Promise<ObjectRef> {
+  const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
+  const resource = await (await client.discovery()).resolve(object.apiVersion, object.kind);
+  if (resource?.namespaced !== false) ref.namespace = object.metadata.namespace ?? namespace;
+  return ref;
+}
+
 /** Live objects for refs; absent ones are left out (drift reports them missing). */
 export async function liveObjects(client: KubeClient, refs: readonly ObjectRef[]): Promise<KubeObject[]> {
   const settled = await mapSettled(refs, CONCURRENCY, (ref) => client.get(ref));
@@ -113,7 +121,7 @@ export async function projectDrift(client: KubeClient, project: ReleasedProject)
   }
   try {
     const snapshot = await releaseSnapshot(client, project.namespace, head);
-    const refs = head.info.objects.length > 0 ? head.info.objects : snapshot.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? project.namespace }));
+    const refs = head.info.objects.length > 0 ? head.info.objects : await Promise.all(snapshot.objects.map((o) => placedRef(client, o, project.namespace)));
     const live = await liveObjects(client, refs);
     const entries = driftFor([], live, snapshot, project.namespace);
     return { ...base, revision: head.info.revision, state: projectState(entries), entries };
@@ -126,18 +134,36 @@ export async function projectDrift(client: KubeClient, project: ReleasedProject)
  * Drift for `eastern diff`: the project's newest finished release in the namespace
  * against live objects, plus objects of the new manifest Eastern applied before.
  */
-export async function diffDrift(client: KubeClient, namespace: string, project: string, objects: readonly KubeObject[]): Promise<{ revision?: number; entries: ReturnType<typeof driftFor> }> {
+export async function diffDrift(client: KubeClient, namespace: string, project: string, objects: readonly KubeObject[]): Promise<DiffDrift> {
   const { heads } = await new ReleaseStore(client, namespace, project).list();
   const head = baselineHead(heads);
   const snapshot = head ? await releaseSnapshot(client, namespace, head) : undefined;
   const refs = new Map<string, ObjectRef>();
   for (const r of head?.info.objects ?? []) refs.set(identity(r), r);
   for (const o of objects) {
-    const ref: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name };
-    if (o.metadata.namespace) ref.namespace = o.metadata.namespace;
-    if (!refs.has(identity(ref))) refs.set(identity(ref), ref);
+    if (!refs.has(identity({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name }))) {
+      const ref = await placedRef(client, o, namespace);
+      refs.set(identity(ref), ref);
+    }
   }
   const live = await liveObjects(client, [...refs.values()]);
   const entries = driftFor(objects, live, snapshot, namespace);
   return { ...(head && { revision: head.info.revision }), entries };
+}
+
+export interface DiffDrift {
+  /** The release compared with; absent when the project has none in the namespace. */
+  revision?: number;
+  entries: DriftEntry[];
+}
+
+/** Drift for `eastern diff` from the rendered manifest text (objects matched by kind and name). */
+export async function driftForDiff(client: KubeClient, namespace: string, project: string, manifestText: string): Promise<DiffDrift> {
+  return diffDrift(client, namespace, project, manifestObjects(manifestText));
+}
+
+/** The drift section of the diff's text output ('' when there is none). */
+export function driftText(drift: DiffDrift): string {
+  const section = formatDriftSection(drift.entries, drift.revision);
+  return section ? `\n${section}` : '';
 }

@@ -147,7 +147,7 @@ project('objects of the new manifest that Eastern applied before are checked eve
   ]);
   const desiredOther: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: { a: '2' } };
   const entries = driftFor([deployment(), desiredOther], [live, foreign], undefined, 'shop');
-  assert.equal(entries.map((e) => `${e.object} ${e.path} ${e.change} ${e.managers}`), ['deployment/web spec.replicas added kubectl-scale']);
+  assert.equal(entries.map((e) => `${e.object} ${e.path} ${e.change} ${e.managers}`), ['deployment/web spec.replicas changed kubectl-scale']);
 });
 
 project.run();

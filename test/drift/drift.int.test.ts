@@ -35,6 +35,24 @@ drift('right after the deploy the project is ok, and the drift gate passes', asy
   assert.is(r.stdout.trim(), `${ns}/drift-app: ok (revision 1)`);
 });
 
+drift('eastern diff reports no drift right after the deploy', async () => {
+  const r = await eastern(['diff', project, ns, '-c', 'kube2', '--output', 'json', '--exit-code']);
+  assert.is(r.code, 0, show(r));
+  assert.equal(JSON.parse(r.stdout).drift, { revision: 1, entries: [] });
+});
+
+drift('a field someone else added is drift in eastern diff (text, JSON, and the --exit-code gate)', async () => {
+  await kubectl('kube2', ['annotate', '-n', ns, 'deployment/web', 'note=hand-made', '--field-manager', 'console-edit']);
+  const json = await eastern(['diff', project, ns, '-c', 'kube2', '--output', 'json', '--exit-code']);
+  assert.is(json.code, 1, show(json));
+  const report = JSON.parse(json.stdout);
+  assert.is(report.summary.change ?? 0, 0, json.stdout);
+  assert.equal(report.drift.entries.map((e: any) => [e.object, e.path, e.managers, e.live]), [['deployment/web', 'metadata.annotations.note', ['console-edit'], 'hand-made']]);
+  const text = await eastern(['diff', project, ns, '-c', 'kube2']);
+  assert.is(text.code, 0, show(text));
+  assert.match(text.stdout, /drift: 1 field changed in the cluster since revision 1, not by Eastern:\n  deployment\/web metadata.annotations.note: \(not set\) → "hand-made" \(by console-edit\)/);
+});
+
 drift('kubectl scale, set env and patches show up per field, naming the manager', async () => {
   await kubectl('kube2', ['scale', '-n', ns, 'deployment/web', '--replicas=3']);
   await kubectl('kube2', ['set', 'env', '-n', ns, 'deployment/web', 'EXTRA=on']);
@@ -61,13 +79,22 @@ drift('kubectl scale, set env and patches show up per field, naming the manager'
   assert.equal([mode?.released, mode?.live, mode?.managers], ['normal', 'debug', ['console-edit']]);
   const secret = byPath.get('secret/db data');
   assert.equal([secret?.masked, secret?.managers, 'live' in (secret ?? {}), 'released' in (secret ?? {})], ['1 key changed', ['kubectl-edit'], false, false]);
-  assert.is(p.entries.length, 4, json.stdout);
+  assert.is(p.entries.length, 5, json.stdout);
+
+  // The deploy would now conflict with those fields: the diff is refused and says who changed what.
+  const diff = await eastern(['diff', project, ns, '-c', 'kube2']);
+  assert.is(diff.code, 1, show(diff));
+  assertNoSecret(diff.stdout + diff.stderr);
+  assert.match(diff.stderr, /configmap\/settings data.mode: "normal" → "debug" \(by console-edit\)/);
+  assert.match(diff.stderr, /secret\/db data: 1 key changed \(by kubectl-edit\)/);
+  assert.match(diff.stderr, /conflict/);
 
   const text = await eastern(['drift', ns, '-c', 'kube2', '-v']);
   assert.is(text.code, 0, show(text));
   assertNoSecret(text.stdout + text.stderr);
   const [line, ...details] = text.stdout.trim().split('\n');
-  assert.match(line ?? '', new RegExp(`^${ns}/drift-app: drifted: 3 objects \\(.*deployment/web spec.replicas by kubectl`));
+  assert.is(line, `${ns}/drift-app: drifted: 3 objects (configmap/settings data.mode by console-edit, secret/db data by kubectl-edit, deployment/web metadata.annotations.note by console-edit, … (2 more)) (revision 1)`);
+  assert.ok(details.some((d) => /^ {2}deployment\/web spec.replicas: 2 → 3 \(by kubectl/.test(d)), text.stdout);
   assert.ok(details.some((d) => d.includes('configmap/settings data.mode: "normal" → "debug" (by console-edit)')), text.stdout);
   assert.ok(details.some((d) => d.includes('secret/db data: 1 key changed (by kubectl-edit)')), text.stdout);
 });

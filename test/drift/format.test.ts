@@ -17,6 +17,7 @@ format('an entry names object, field, both values and the manager', () => {
   assert.is(formatEntry(entry({ managers: ['kubectl-edit'], inferred: true, change: 'removed', live: undefined })), 'deployment/web spec.replicas: 2 → (not set) (probably by kubectl-edit)');
   assert.is(formatEntry(entry({ object: 'secret/db', path: 'data', masked: '2 keys changed', released: undefined, live: undefined, managers: ['kubectl-edit'] })), 'secret/db data: 2 keys changed (by kubectl-edit)');
   assert.is(formatEntry(entry({ change: 'missing', path: '', managers: [] })), 'deployment/web: missing (deleted since the release)');
+  assert.is(formatEntry(entry({ released: undefined, live: 4 })), 'deployment/web spec.replicas: now 4 (by kubectl-scale)');
 });
 
 format('long values are shortened', () => {

@@ -44,7 +44,7 @@ export interface CliResult {
 /** `node bin/eastern …` with the test kubeconfig; the built CLI, as users run it. */
 export async function eastern(args: string[], cwd = repoRoot): Promise<CliResult> {
   if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first (npm test does it)');
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.EASTERN_AGENT;
   delete env.EASTERN_CONTEXT;
   const result = await execa('node', [join(repoRoot, 'bin', 'eastern'), ...args, '--kubeconfig', kubeconfig()], { cwd, env, reject: false, timeout: 180_000 });
