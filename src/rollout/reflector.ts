@@ -109,6 +109,13 @@ export class Reflector {
       }
       const outcome = await this.watchOnce();
       if (this.stopped) return;
+      const refused = statusOf(outcome.error);
+      if (refused === 401 || refused === 403 || refused === 404) {
+        // Allowed to list but not to watch: there is no watching this collection.
+        this.error = `cannot watch ${this.path}: ${(outcome.error as Error).message}`;
+        this.changed();
+        return;
+      }
       if (outcome.gone) {
         this.options.debug?.(`watch ${this.path}: resourceVersion ${this.resourceVersion} is gone; listing again`);
         needList = true;

@@ -292,10 +292,18 @@ export async function watchRollout(options: WatchOptions): Promise<RolloutResult
     abandon(options.signal?.reason ?? new Error('the rollout watch was interrupted'));
   }
 
+  const warnedReflectors = new Set<Reflector>();
   function evaluate(): void {
     scheduled = false;
     if (finished) return;
     const now = clock();
+    for (const entry of nsReflectors.values()) {
+      for (const r of Object.values(entry)) {
+        if (r.error === undefined || warnedReflectors.has(r)) continue;
+        warnedReflectors.add(r);
+        logger.warn(`${r.error}; rollouts that need it are judged without it (failures may only show at the timeout)`);
+      }
+    }
     let wake: number | undefined;
     for (const t of tracked) {
       if (t.state !== 'pending') continue;

@@ -23,6 +23,7 @@ export class FakeApi implements RolloutApi {
   events: { involvedObject: { uid?: string; name?: string }; type: string; reason: string; message: string; count?: number; lastTimestamp: string }[] = [];
   logs = new Map<string, string>();
   forbidden = new Set<string>();
+  watchForbidden = new Set<string>();
 
   async collection(apiVersion: string, kind: string, namespace: string | undefined) {
     const plural = `${kind.toLowerCase()}s`;
@@ -54,6 +55,7 @@ export class FakeApi implements RolloutApi {
 
   async watch(path: string, query: Query, onEvent: (e: WatchEvent) => void, onDone: (error?: unknown) => void): Promise<WatchHandle> {
     this.watchCalls.push({ path, query });
+    if (this.watchForbidden.has(path)) throw Object.assign(new Error('Forbidden'), { statusCode: 403 });
     const stream: Stream = { path, query, onEvent, onDone, open: true };
     if (Number(query.resourceVersion ?? 0) < this.compactedBelow) {
       // Like the API server: a 200 stream carrying one ERROR event, then the end.

@@ -72,6 +72,18 @@ test('a forbidden collection is reported, not retried', async () => {
   await r.stop();
 });
 
+test('allowed to list but not to watch: reported, not retried', async () => {
+  const api = new FakeApi();
+  api.watchForbidden.add(PATH);
+  const r = new Reflector(api, PATH, {}, () => {}, fast);
+  r.start();
+  await until(() => r.error !== undefined);
+  assert.match(r.error ?? '', 'cannot watch');
+  await new Promise((res) => setTimeout(res, 20));
+  assert.is(api.watchCalls.length, 1);
+  await r.stop();
+});
+
 test('values() is cached until something changes', async () => {
   const api = new FakeApi();
   api.put(PATH, cm('a'));
