@@ -33,7 +33,7 @@ function midRollout(api: FakeApi, pods: ReturnType<typeof pod>[], replicas = 1) 
 
 const test = suite('watcher');
 
-test('succeeds within milliseconds of the status change it watches for', async () => {
+test('succeeds as soon as the status change it watches for arrives', async () => {
   const { api, options, output } = setup();
   midRollout(api, [pod('web-a', { owner: 'new', ready: false })]);
   const result = watchRollout(options);
@@ -43,7 +43,8 @@ test('succeeds within milliseconds of the status change it watches for', async (
   const r = await result;
   const latency = performance.now() - changed;
   assert.is(r.outcome, 'succeeded');
-  assert.ok(latency < 100, `latency ${latency} ms`);
+  // Event-driven: well inside any poll period (a generous bound, so load cannot make it flaky).
+  assert.ok(latency < 1_000, `latency ${latency} ms`);
   assert.equal(r.objects.map((o) => o.state), ['succeeded']);
   assert.match(output(), 'deployment/web ready: 1/1 pod available');
   assert.is(api.openStreams(), 0, 'all watches closed');
@@ -64,7 +65,7 @@ test('fails fast when every new pod crash-loops, with events and the previous lo
   api.logs.set('web-a/app/previous', Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\n');
   const r = await watchRollout({ ...options, timeoutSeconds: 300 });
   assert.is(r.outcome, 'failed');
-  assert.ok(r.elapsedMs < 1_000, `took ${r.elapsedMs} ms`);
+  assert.ok(r.elapsedMs < 5_000, `took ${r.elapsedMs} ms of a 300 s timeout`);
   assert.is(r.failures.length, 1);
   assert.is(r.failures[0]?.reason, 'its new pod is failing');
   assert.match(r.summary, 'deployment/web failed: its new pod is failing');
