@@ -64,7 +64,7 @@ async function startAgent(extraEnv: Record<string, string> = {}): Promise<AgentP
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   await waitFor('the agent to start its Swarm client', () => {
     if (child.exitCode !== null) throw new Error(`the agent exited with ${child.exitCode}:\n${log}`);
-    return log.includes('Swarm client started');
+    return log.includes('Swarm client started') && readRecord(record).some((e) => e.type === 'start');
   }, 90_000);
   return { child, dir, socket, healthPort, record, log: () => log, exit, env };
 }
