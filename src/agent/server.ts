@@ -4,7 +4,7 @@
 // in-process lock per project and namespace, and the limit of deploys at once.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { basename, dirname, resolve } from 'node:path';
-import { LockError, ValidationError, toReport } from '../errors.js';
+import { EasternError, LockError, ValidationError, toReport } from '../errors.js';
 import { createLogger, type Io, type Writer } from '../output/logger.js';
 import { parseCommandRequest, type AgentCommand, type CommandRequest, type Frame, type Refusal } from './protocol.js';
 import { AbortedWait, KeyedLock, Slots, WaitTimeout } from './queue.js';
@@ -205,8 +205,9 @@ export class AgentServer {
     const io: Io = { stdout: writer('stdout', request.tty.stdout), stderr: writer('stderr', request.tty.stderr) };
     const abort = new AbortController();
     let finished = false;
+    // The build was aborted (its `eastern` process died): stop the deploy as a signal would standalone.
     res.on('close', () => {
-      if (!finished) abort.abort();
+      if (!finished) abort.abort(new EasternError('deploy interrupted: the build that asked for it went away'));
     });
 
     const id = this.nextId++;

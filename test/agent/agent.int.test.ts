@@ -234,4 +234,35 @@ test('SIGTERM during a deploy: it finishes, new deploys are refused, then no pro
   assert.match(a.log(), '[agent] stopped');
 });
 
+test('killing the build\'s eastern process interrupts its deploy in the agent, which releases the lock', async () => {
+  const abortNs = ns('abort');
+  namespaces.push(abortNs);
+  const project = join(scratch(), 'stuck');
+  mkdirSync(project);
+  writeFileSync(join(project, 'kubernetes.yaml'), [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: stuck', 'spec:', '  replicas: 1',
+    '  selector:', '    matchLabels: {app: stuck}', '  template:', '    metadata:',
+    '      labels: {app: stuck, eastern.test/simulate: unready}', '    spec:',
+    '      containers:', '        - name: app', '          image: busybox:1', '',
+  ].join('\n'));
+  const a = await startAgent();
+  try {
+    const token = readFileSync(`${a.socket}.token`, 'utf8').trim();
+    const child = spawn(process.execPath, [bin, 'deploy', join(project, 'kubernetes.yaml'), abortNs, '--timeout', '300'], { cwd: repoRoot, env: buildEnv(a), stdio: 'ignore' });
+    await waitFor('the rollout wait', async () => {
+      const lease = await admin.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: abortNs, name: 'eastern-lock-stuck' });
+      return lease !== undefined;
+    }, 60_000);
+    child.kill('SIGTERM');
+    await waitFor('the agent to finish the request', () => /project stuck\): exit \d+ in [\d.]+s \(the caller went away\)/.test(a.log()), 60_000);
+    assert.not.match(a.log(), 'project stuck): exit 0');
+    const status = await askAgent(a.socket, 'GET', '/status', { token });
+    assert.equal(status.json().jobs, [], 'nothing left running');
+    const lease = await admin.get<{ spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: abortNs, name: 'eastern-lock-stuck' });
+    assert.not.ok(lease?.spec?.holderIdentity, 'the lock was released');
+  } finally {
+    await stopAgent(a);
+  }
+});
+
 test.run();
