@@ -59,6 +59,9 @@ async function start(fields: Record<string, unknown> = {}, overrides: Partial<St
     log: (l) => logged.push(l),
     connect: async () => probe(),
     ...overrides,
+  }).catch((error: unknown) => {
+    dir.remove();
+    throw error;
   });
   const token = readFileSync(`${socket}.token`, 'utf8').trim();
   return { dir, agent, socket, token, record, logged, env };
