@@ -155,7 +155,7 @@ export class AgentServer {
     const path = new URL(req.url ?? '/', 'http://agent').pathname;
     if (!authorized(req.headers.authorization, this.options.token)) {
       this.options.log(`[api] refused ${req.method} ${path}: missing or wrong token`);
-      return refuse(res, 401, { error: 'missing or wrong agent token', fix: 'send the token from the file next to the socket (<socket>.token) as "Authorization: Bearer <token>"' });
+      return refuse(res, 401, { error: 'missing or wrong agent token', fix: 'send "Authorization: Bearer <token>" with the token from <socket>.token (or $EASTERN_AGENT_TOKEN when the agent uses agent.listen)' });
     }
     if (path === '/status') {
       if (req.method !== 'GET') return refuse(res, 405, { error: '/status takes GET' });

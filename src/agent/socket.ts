@@ -84,7 +84,7 @@ export function readToken(path: string): string {
 
 /** Constant-time comparison of `Bearer <token>` with the expected token. */
 export function authorized(header: string | undefined, token: string): boolean {
-  const match = /^Bearer ([0-9a-f]+)$/i.exec(header ?? '');
+  const match = /^Bearer (\S+)$/.exec(header ?? '');
   if (!match) return false;
   const given = Buffer.from(match[1] as string);
   const expected = Buffer.from(token);
