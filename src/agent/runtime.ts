@@ -3,8 +3,9 @@
 // drain that SIGTERM triggers. Each step fails with a message naming its cause.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { EasternError, ValidationError } from '../errors.js';
+import { displayPath } from '../template/location.js';
 import type { BackoffTimings } from './backoff.js';
 import { checkCluster, connectCluster, type AgentCluster, type ClusterProbe } from './cluster.js';
 import { runCommand as defaultRunCommand } from './commands.js';
@@ -46,11 +47,6 @@ export interface RunningAgent {
   hurry(): void;
   /** Re-reads the agent file and rewrites the labels file (SIGHUP). */
   reloadLabels(): void;
-}
-
-function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return (rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel).split(sep).join('/');
 }
 
 export function loadAgentFile(config: string, cwd: string): AgentDefinition {

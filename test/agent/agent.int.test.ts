@@ -5,12 +5,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import type { KubeClient } from '../../src/kube/client.js';
 import { adminClient, testKubeconfig, uniqueName } from './int-helpers.js';
-import { askAgent, isAlive, readRecord, repoRoot, standIn, standInJar, tempDir, waitFor } from './helpers.js';
+import { askAgent, isAlive, readRecord, repoRoot, standIn, standInJar, tempDir, waitFor, freePort } from './helpers.js';
 
 const kubeconfig = testKubeconfig();
 const bin = join(repoRoot, 'bin/eastern');
@@ -22,15 +21,6 @@ const scratch = (): string => {
   dirs.push(d);
   return d.path;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface AgentProcess {
   child: ChildProcess;

@@ -1,11 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runViaAgent, standaloneReason } from '../../src/agent/client.js';
 import { startAgent } from '../../src/agent/runtime.js';
 import { ValidationError } from '../../src/errors.js';
-import { readRecord, repoRoot, sink, standIn, standInJar, tempDir, waitFor } from './helpers.js';
+import { readRecord, repoRoot, sink, standIn, standInJar, tempDir, waitFor, freePort } from './helpers.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 
@@ -26,15 +25,6 @@ test('without EASTERN_AGENT, or for other commands, nothing is sent', async () =
   assert.is(await runViaAgent('history', { cwd: '/', env: { EASTERN_AGENT: '/nope.sock' } }, { stdout: sink(), stderr: err }), undefined);
   assert.is(err.text(), '');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('agent.listen: the API on loopback with the token from $tokenEnv; builds get EASTERN_AGENT_TOKEN', async () => {
   const dir = tempDir();

@@ -2,6 +2,7 @@
 // client at the stand-in, and small waiting helpers.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,5 +93,15 @@ export function askAgent(socketPath: string, method: string, path: string, optio
     });
     req.on('error', reject);
     req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
+  });
+}
+
+/** A loopback port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolvePort(port));
+    });
   });
 }
