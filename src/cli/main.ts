@@ -140,6 +140,7 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), 300)
     .option('--no-wait', 'return once the objects are applied')
     .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
+    .option('--prune', 'delete objects of this project that the restored revision does not have')
     .action(action(() => import('../commands/rollback.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
 
   globalOptions(program.command('export'))
