@@ -195,7 +195,7 @@ test('SIGTERM during a deploy: it finishes, new deploys are refused, then no pro
   mkdirSync(project);
   // minReadySeconds keeps the rollout going for a while after the pod is ready.
   writeFileSync(join(project, 'kubernetes.yaml'), [
-    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: slow', 'spec:', '  replicas: 1', '  minReadySeconds: 8',
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: slow', 'spec:', '  replicas: 1', '  minReadySeconds: 6',
     '  selector:', '    matchLabels: {app: slow}', '  template:', '    metadata:', '      labels: {app: slow}', '    spec:',
     '      containers:', '        - name: app', '          image: busybox:1', '',
   ].join('\n'));
