@@ -99,7 +99,7 @@ export interface DeployReport {
   durationMs: number;
 }
 
-const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 16;
 
 /** validate: everything that can be checked before writing. */
 export async function prepare(client: KubeClient, manifest: ManifestInput, namespace: string, project: string): Promise<PlannedObject[]> {
