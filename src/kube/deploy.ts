@@ -302,7 +302,8 @@ async function runLocked(req: DeployRequest, objects: PlannedObject[], ctx: Lock
     }
     throw error;
   }
-  const unchecked = dry.unchecked.length ? ` (${dry.unchecked.length} custom resources checked after their CustomResourceDefinition is created)` : '';
+  const n = dry.unchecked.length;
+  const unchecked = n ? ` (${n} custom ${n === 1 ? 'resource' : 'resources'} of a CustomResourceDefinition in this manifest: applied without a dry run once the cluster serves ${n === 1 ? 'it' : 'them'})` : '';
   logger.info(`dry run passed: ${objects.length - dry.unchecked.length} objects accepted${unchecked}`);
   ctx.lock.assertHeld();
   const stop = interrupted(req.signal);

@@ -2,6 +2,8 @@
 // same time take turns, and a deploy killed with SIGKILL leaves a lock that
 // expires, after which the next deploy proceeds with the history intact.
 import { execa, type ResultPromise } from 'execa';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -52,6 +54,8 @@ test('a deploy killed with SIGKILL leaves a lock that expires; the next deploy p
   const c = capture();
   await deploy({ cwd: dir, kubeconfig: kubeconfig(), context: CTX, wait: false, io: c.io, file: 'kubernetes.yaml', namespace } as never);
 
+  // A changed manifest, so the killed deploy still has 300 objects to apply after recording its revision.
+  writeFileSync(join(dir, 'kubernetes.yaml'), manyObjects(300, '2.0'));
   const child = spawnDeploy(dir, namespace);
   const store = new ReleaseStore(await client(CTX), namespace, 'victim');
   await eventually('the second deploy to record its revision as pending', async () => (await store.list()).heads.find((h) => h.info.outcome === 'pending'), 30_000, 20);
@@ -69,12 +73,13 @@ test('a deploy killed with SIGKILL leaves a lock that expires; the next deploy p
   assert.match(next.stderr(), /waiting for the deploy lock: held by/);
   assert.match(next.stderr(), /expired without being released/);
   assert.ok(waited < 45_000, `lease expired within its 30 s duration (waited ${waited} ms)`);
-  assert.match(next.stderr(), /revision 2 was left pending by .*; marked interrupted/);
+  assert.match(next.stderr(), /revision 2 was left pending by .*; marked interrupted/, next.stderr());
   const { heads, unreadable } = await store.list();
   assert.equal(unreadable, []);
   assert.equal(heads.map((h) => `${h.info.revision}:${h.info.outcome}`), ['3:deployed', '2:interrupted', '1:superseded']);
   // Every record, including the interrupted one, still reads back completely.
   for (const h of heads) assert.ok((await store.manifest(h.info)).includes('name: cm-299'));
+  assert.ok((await store.manifest(heads[1]!.info)).includes('tag: "2.0"'), 'the interrupted revision holds its own manifest');
 });
 
 test.after(async () => {
