@@ -16,7 +16,7 @@ import type { Logger } from '../output/logger.js';
 import { Discovery } from './discovery.js';
 import { loadClientNode, type ClusterTarget } from './kubeconfig.js';
 import { FIELD_MANAGER, describeRef, type KubeObject, type ObjectRef } from './objects.js';
-import { classify, defaultRetryPolicy, statusOf, systemCodeOf, withRetry, type RetryPolicy } from './retry.js';
+import { defaultRetryPolicy, statusOf, systemCodeOf, withRetry, type RetryPolicy } from './retry.js';
 
 export interface KubeResponse<T = unknown> {
   status: number;
@@ -185,11 +185,8 @@ export class KubeClient {
     do {
       const res = await this.call(`LIST ${kind}`, () => this.api.send('GET', path, { query: { labelSelector: options.labelSelector, limit: 500, continue: token } }));
       const body = res.body as { items?: T[]; metadata?: { continue?: string } };
-      for (const item of body.items ?? []) {
-        // List items carry no apiVersion/kind; give them back so they look like GETs.
-        Object.assign(item as object, { apiVersion, kind, ...(item as object) });
-        items.push(item);
-      }
+      // List items carry no apiVersion/kind; give them back so they compare equal to GETs.
+      for (const item of body.items ?? []) items.push({ apiVersion, kind, ...(item as object) } as T);
       token = body.metadata?.continue || undefined;
     } while (token);
     return items;
@@ -363,9 +360,4 @@ async function sharedAgent(kc: KubeConfig): Promise<http.Agent | undefined> {
     rejectUnauthorized: opts.rejectUnauthorized,
     servername: opts.servername,
   });
-}
-
-/** True for errors that mean the API server could not be reached or answered 5xx. */
-export function isUnavailable(error: unknown): boolean {
-  return classify(error) === 'transient';
 }

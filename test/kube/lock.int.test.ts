@@ -82,6 +82,27 @@ test('a deploy killed with SIGKILL leaves a lock that expires; the next deploy p
   assert.ok((await store.manifest(heads[1]!.info)).includes('tag: "2.0"'), 'the interrupted revision holds its own manifest');
 });
 
+test('SIGTERM (a Jenkins abort) stops the wait, records the revision as interrupted and releases the lock', async () => {
+  const namespace = uniqueNamespace('aborted');
+  namespaces.push(namespace);
+  await createNamespace(CTX, namespace);
+  // A pod that never becomes ready keeps the deploy waiting.
+  const never = manyObjects(1).replace('labels: {app: app}\n    spec:', 'labels: {app: app, eastern.test/simulate: unready}\n    spec:');
+  assert.ok(never.includes('simulate: unready'));
+  const dir = projectDir('aborted', { 'kubernetes.yaml': never });
+  const child = execa(process.execPath, [bin, 'deploy', 'kubernetes.yaml', namespace, '-c', CTX, '--kubeconfig', kubeconfig(), '--timeout', '300'], { reject: false, cwd: dir, env: { NO_COLOR: '1' } });
+  const store = new ReleaseStore(await client(CTX), namespace, 'aborted');
+  await eventually('the deploy to wait for its rollout', async () => /waiting for \d+ objects/.test(String(child.stderr ?? '')) || (await store.list()).heads.some((h) => h.info.outcome === 'pending'), 30_000, 50);
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGTERM');
+  const result = await child;
+  assert.is(result.exitCode, 1, String(result.stderr));
+  assert.match(String(result.stderr), /SIGTERM received/);
+  const { heads } = await store.list();
+  assert.is(heads[0]!.info.outcome, 'interrupted', String(result.stderr));
+  assert.is(await get(CTX, 'coordination.k8s.io/v1', 'Lease', namespace, 'eastern-lock-aborted'), undefined, 'lock released');
+});
+
 test.after(async () => {
   for (const n of namespaces) await deleteNamespace(CTX, n);
 });
