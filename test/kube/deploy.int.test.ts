@@ -273,6 +273,24 @@ test('a 3 MiB manifest is recorded in chunks and read back exactly', async () =>
   assert.is(await store.manifest(heads[0]!.info), text);
 });
 
+test('fields owned by another manager are a conflict until --force-conflicts takes them over', async () => {
+  const namespace = ns('conflict');
+  await createNamespace(CTX, namespace);
+  const { execa } = await import('execa');
+  const theirs = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: ${namespace}\ndata:\n  mode: theirs\n`;
+  await execa('kubectl', ['--kubeconfig', kubeconfig(), '--context', CTX, 'apply', '--server-side', '--field-manager', 'other-tool', '-f', '-'], { input: theirs });
+  const dir = projectDir('conflict', { 'kubernetes.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  mode: ours\n` });
+  const opts = { cwd: dir, kubeconfig: kubeconfig(), context: CTX, wait: false, file: 'kubernetes.yaml', namespace };
+  const err = await deploy({ ...opts, io: capture().io } as never).catch((e) => e);
+  assert.ok(err instanceof ValidationError, String(err));
+  assert.match((err as EasternError).describe(), /kubernetes\.yaml:1: ConfigMap\/shared: .*conflict.*other-tool/i);
+  assert.match((err as EasternError).fix ?? '', /--force-conflicts/);
+  assert.is(((await get(CTX, 'v1', 'ConfigMap', namespace, 'shared')) as unknown as { data: { mode: string } }).data.mode, 'theirs');
+  const code = await deploy({ ...opts, io: capture().io, forceConflicts: true } as never);
+  assert.is(code, 0);
+  assert.is(((await get(CTX, 'v1', 'ConfigMap', namespace, 'shared')) as unknown as { data: { mode: string } }).data.mode, 'ours');
+});
+
 test.after(async () => {
   for (const n of namespaces) await deleteNamespace(CTX, n);
 });
