@@ -1,4 +1,4 @@
-// Apply benchmark: the first apply of 300 objects into a fresh namespace, then a
+// Apply benchmark: the first apply of 300 objects (75 × ConfigMap, Secret, Service, Deployment) into a fresh namespace, then a
 // no-op re-apply of the same objects, for Eastern (`eastern deploy --no-wait`),
 // `kubectl apply --server-side`, `helm upgrade --install` (no --wait) and
 // `kapp deploy -y --wait=false`. Each tool gets its own fresh namespace in every
@@ -8,6 +8,9 @@
 import { join } from 'node:path';
 
 import { runSync, sleep, summarize, timeCommand, formatMs } from '../lib/stats.mjs';
+import { readFileSync } from 'node:fs';
+
+import { differenceBetween } from '../helm/equivalence.mjs';
 import { PART_OF, IMAGE_TAG, writeApplyWorkload } from './workload.mjs';
 
 const NS_LABEL = 'eastern.bench/apply';
@@ -53,23 +56,30 @@ function deleteNamespaces(tools, env, selectorOrName) {
 
 /** Objects of the workload present in `ns` (kind/name list). */
 function countObjects(tools, env, ns) {
-  const out = runSync(tools.kubectl, kubectlArgs(env, 'get', 'configmaps,services,deployments', '-n', ns,
+  const out = runSync(tools.kubectl, kubectlArgs(env, 'get', 'configmaps,secrets,services,deployments', '-n', ns,
     '-l', `app.kubernetes.io/part-of=${PART_OF}`, '-o', 'name'));
   return out.split('\n').filter(Boolean).length;
 }
 
-/** Waits until every Deployment of the workload is available, so the no-op run starts from a settled namespace. */
+/**
+ * Waits until the controllers are done with the workload (every Deployment observed,
+ * its ReplicaSet and Pod created), so the no-op run starts from a settled
+ * namespace. Readiness is not required: the apply figures do not wait for rollouts.
+ */
 async function settle(tools, env, ns, expected, timeoutMs = 240_000) {
   const start = Date.now();
-  let ready = 0;
+  let done = 0;
   while (Date.now() - start < timeoutMs) {
     const out = runSync(tools.kubectl, kubectlArgs(env, 'get', 'deployments', '-n', ns, '-l', `app.kubernetes.io/part-of=${PART_OF}`,
-      '-o', 'jsonpath={range .items[*]}{.status.availableReplicas}{"\\n"}{end}'));
-    ready = out.split('\n').filter((l) => l.trim() === '1').length;
-    if (ready >= expected) return Date.now() - start;
+      '-o', 'jsonpath={range .items[*]}{.metadata.generation}/{.status.observedGeneration}/{.status.replicas}/{.status.updatedReplicas}{"\\n"}{end}'));
+    done = out.split('\n').filter((l) => {
+      const [gen, observed, replicas, updated] = l.trim().split('/');
+      return gen && gen === observed && replicas === '1' && updated === '1';
+    }).length;
+    if (done >= expected) return Date.now() - start;
     await sleep(1000);
   }
-  throw new Error(`${ns}: only ${ready}/${expected} Deployments available after ${timeoutMs / 1000} s`);
+  throw new Error(`${ns}: the controllers finished only ${done}/${expected} Deployments after ${timeoutMs / 1000} s`);
 }
 
 /**
@@ -80,8 +90,18 @@ async function settle(tools, env, ns, expected, timeoutMs = 240_000) {
 export async function runApplyBench(options) {
   const { tools, rounds = 3, log = () => {} } = options;
   const env = { kubeconfig: options.kubeconfig, context: options.context };
-  const work = writeApplyWorkload(join(options.workDir, 'apply'), { apps: options.apps ?? 100 });
+  const work = writeApplyWorkload(join(options.workDir, 'apply'), { apps: options.apps ?? 75 });
   const cmds = commands(tools, env, work);
+
+  // Every tool must apply the same objects: Eastern's render and Helm's must equal the manifest.
+  const manifest = readFileSync(work.manifestFile, 'utf8');
+  const easternText = runSync(tools.node, [tools.easternBin, 'generate', work.templateFile, 'bench', '-s', `IMAGE_TAG=${IMAGE_TAG}`]);
+  const easternDiff = differenceBetween(easternText, manifest, ['eastern generate', 'manifest']);
+  if (easternDiff) throw new Error(`apply workload: Eastern's render differs from the manifest: ${easternDiff}`);
+  if (cmds.helm) {
+    const helmDiff = differenceBetween(runSync(tools.helm, ['template', PART_OF, work.chartDir]), manifest, ['helm template', 'manifest']);
+    if (helmDiff) throw new Error(`apply workload: the Helm chart differs from the manifest: ${helmDiff}`);
+  }
   const names = Object.keys(cmds);
   const runId = Date.now().toString(36).slice(-5);
   const samples = Object.fromEntries(names.map((n) => [n, { first: [], noop: [] }]));
@@ -102,7 +122,7 @@ export async function runApplyBench(options) {
         const first = await timeCommand(file, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig } });
         const present = countObjects(tools, env, ns);
         if (present !== work.objects) throw new Error(`${LABELS[name]} left ${present} of ${work.objects} objects in ${ns}`);
-        const settled = await settle(tools, env, ns, work.objects / 3);
+        const settled = await settle(tools, env, ns, work.deployments);
         details.settleMs.push(settled);
         const noop = await timeCommand(file, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig } });
         samples[name].first.push(first.ms);

@@ -1,5 +1,7 @@
-// The apply workload: APPS apps, each a ConfigMap, a Service and a Deployment
-// (1 replica), so 3 × APPS objects in one namespace. Written three ways from one
+// The apply workload: APPS apps, each a ConfigMap, a Secret, a Service and a
+// Deployment (1 replica), so 4 × APPS objects in one namespace (75 apps: 300).
+// Fewer Deployments than a 100 × 3 mix keep the controllers' work (ReplicaSets,
+// Pods, and their deletion), which the bench must wait out between tools, smaller. Written three ways from one
 // spec: an Eastern template (one partial per app), the plain manifest kubectl and
 // kapp apply, and a Helm chart (bench/helm/apply-chart.mjs).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ export const PART_OF = 'bench-apply';
 export const IMAGE_TAG = '1.0.0';
 
 /** The apps of the workload: plain data every generator below reads. */
-export function applySpec(apps = 100) {
+export function applySpec(apps = 75) {
   return Array.from({ length: apps }, (_, i) => {
     const n = String(i + 1).padStart(3, '0');
     return {
@@ -21,11 +23,14 @@ export function applySpec(apps = 100) {
       memory: `${64 * (1 + (i % 3))}Mi`,
       logLevel: ['info', 'debug', 'warn'][i % 3],
       workers: String(2 + (i % 6)),
+      dbPassword: `pw-${n}-${(i * 7919).toString(36)}`,
     };
   });
 }
 
-/** The three objects of one app as YAML, with `tag` as the image tag. */
+const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+
+/** The four objects of one app as YAML, with `tag` as the image tag. */
 export function appYaml(app, tag) {
   return `apiVersion: v1
 kind: ConfigMap
@@ -45,6 +50,18 @@ data:
     logging.level.root=${app.logLevel}
     cache.ttl.seconds=300
     pool.max=${app.workers}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: ${app.name}-db
+  labels:
+    app: ${app.name}
+    app.kubernetes.io/part-of: ${PART_OF}
+type: Opaque
+data:
+  username: ${b64(app.name)}
+  password: ${b64(app.dbPassword)}
 ---
 apiVersion: v1
 kind: Service
@@ -87,6 +104,8 @@ spec:
           envFrom:
             - configMapRef:
                 name: ${app.name}
+            - secretRef:
+                name: ${app.name}-db
           resources:
             requests:
               cpu: ${app.cpu}
@@ -105,14 +124,14 @@ spec:
  * Writes the workload under `dir` (replacing what was there) and returns
  * { templateFile, manifestFile, chartDir, objects, project }.
  */
-export function writeApplyWorkload(dir, { apps = 100 } = {}) {
+export function writeApplyWorkload(dir, { apps = 75 } = {}) {
   const spec = applySpec(apps);
   rmSync(dir, { recursive: true, force: true });
   const projectDir = join(dir, 'eastern', PART_OF);
   mkdirSync(join(projectDir, 'apps'), { recursive: true });
 
   // Eastern: one partial per app, the image tag as a variable (-s IMAGE_TAG=…).
-  const top = [`# ${spec.length} apps, each a ConfigMap, a Service and a Deployment`];
+  const top = [`# ${spec.length} apps, each a ConfigMap, a Secret, a Service and a Deployment`];
   spec.forEach((app, i) => {
     writeFileSync(join(projectDir, 'apps', `${app.name}.yaml`), appYaml(app, '${IMAGE_TAG}'));
     if (i > 0) top.push('---');
@@ -126,5 +145,5 @@ export function writeApplyWorkload(dir, { apps = 100 } = {}) {
   writeFileSync(manifestFile, spec.map((app) => appYaml(app, IMAGE_TAG)).join('---\n'));
 
   const chartDir = writeApplyChart(join(dir, 'chart'), { name: PART_OF, apps: spec, imageTag: IMAGE_TAG });
-  return { templateFile, manifestFile, chartDir, objects: spec.length * 3, project: PART_OF, root: dir };
+  return { templateFile, manifestFile, chartDir, objects: spec.length * 4, deployments: spec.length, project: PART_OF, root: dir };
 }

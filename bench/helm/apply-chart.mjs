@@ -13,7 +13,7 @@ export function writeApplyChart(dir, { name, apps, imageTag }) {
   mkdirSync(join(dir, 'templates'), { recursive: true });
   writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2
 name: ${name}
-description: Eastern benchmark workload (ConfigMap, Service and Deployment per app)
+description: Eastern benchmark workload (ConfigMap, Secret, Service and Deployment per app)
 type: application
 version: 1.0.0
 appVersion: ${yamlString(imageTag)}
@@ -21,7 +21,7 @@ appVersion: ${yamlString(imageTag)}
   const values = [`imageTag: ${yamlString(imageTag)}`, 'partOf: ' + yamlString(name), 'apps:'];
   for (const app of apps) {
     values.push(`  - name: ${app.name}`, `    port: ${app.port}`, `    cpu: ${app.cpu}`, `    memory: ${app.memory}`,
-      `    logLevel: ${app.logLevel}`, `    workers: ${yamlString(app.workers)}`);
+      `    logLevel: ${app.logLevel}`, `    workers: ${yamlString(app.workers)}`, `    dbPassword: ${yamlString(app.dbPassword)}`);
   }
   writeFileSync(join(dir, 'values.yaml'), values.join('\n') + '\n');
   writeFileSync(join(dir, 'templates', 'apps.yaml'), `{{- $root := . }}
@@ -45,6 +45,18 @@ data:
     logging.level.root={{ .logLevel }}
     cache.ttl.seconds=300
     pool.max={{ .workers }}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}-db
+  labels:
+    app: {{ .name }}
+    app.kubernetes.io/part-of: {{ $root.Values.partOf }}
+type: Opaque
+data:
+  username: {{ .name | b64enc }}
+  password: {{ .dbPassword | b64enc }}
 ---
 apiVersion: v1
 kind: Service
@@ -87,6 +99,8 @@ spec:
           envFrom:
             - configMapRef:
                 name: {{ .name }}
+            - secretRef:
+                name: {{ .name }}-db
           resources:
             requests:
               cpu: {{ .cpu }}
