@@ -21,19 +21,20 @@ export interface ErrorDetails {
 export class EasternError extends Error {
   readonly exitCode: ExitCode = ExitCode.failed;
   readonly fix: string | undefined;
-  readonly details: string[];
+  /** Extra lines printed below the message. (Not `details`: uvu's reporter expects that to be a string.) */
+  readonly detailLines: string[];
 
   constructor(message: string, options: ErrorDetails = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.fix = options.fix;
-    this.details = options.details ?? [];
+    this.detailLines = options.details ?? [];
   }
 
   /** The full text printed on stderr. */
   describe(): string {
     const lines = [`error: ${this.message}`];
-    for (const d of this.details) lines.push(`  ${d}`);
+    for (const d of this.detailLines) lines.push(`  ${d}`);
     if (this.fix) lines.push(`fix: ${this.fix}`);
     return lines.join('\n');
   }

@@ -189,6 +189,6 @@ export function errorJson(project: string, namespace: string, context: string, e
     namespace,
     context,
     outcome: 'error',
-    error: { message: error instanceof Error ? error.message : String(error), ...(e && { type: e.name, details: e.details, fix: e.fix, exitCode: e.exitCode }) },
+    error: { message: error instanceof Error ? error.message : String(error), ...(e && { type: e.name, details: e.detailLines, fix: e.fix, exitCode: e.exitCode }) },
   };
 }

@@ -3,6 +3,7 @@
 import yaml from 'js-yaml';
 import { TemplateError } from '../errors.js';
 import { formatLocation, includeChain } from './location.js';
+import { KUBERNETES_SCHEMA } from './yaml-schema.js';
 import type { ManifestDocument, Rendered, SourceLocation } from './types.js';
 
 const DOCUMENT_START = /^---(?:[ \t]|$)/;
@@ -46,7 +47,7 @@ export function parseManifest(
   options: { validateOnly?: boolean } = {},
 ): ManifestDocument[] {
   // Validation alone needs no type resolution: every scalar as a string is ~40% faster.
-  const schema = options.validateOnly ? yaml.FAILSAFE_SCHEMA : yaml.DEFAULT_SCHEMA;
+  const schema = options.validateOnly ? yaml.FAILSAFE_SCHEMA : KUBERNETES_SCHEMA;
   const lines = rendered.text === '' ? [] : rendered.text.replace(/\n$/, '').split('\n');
   const docs: ManifestDocument[] = [];
   for (const chunk of chunks(lines)) {

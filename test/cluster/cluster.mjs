@@ -471,6 +471,9 @@ async function startCluster(p, c, bins, log) {
     `--cluster-signing-cert-file=${pki}/ca.crt`,
     `--cluster-signing-key-file=${pki}/ca.key`,
     `--cluster-name=${c.name}`,
+    // KWOK's node heartbeats come late when tests load both cores; the default grace
+    // (40-50 s) then marks fake nodes NotReady and flips their pods unready for good.
+    '--node-monitor-grace-period=10m',
     '--profiling=false',
   ]);
   startDaemon(p, c, 'scheduler', kube, [

@@ -62,8 +62,8 @@ invalid('names the partial file:line that produced the bad output line, with the
   });
   const e = failure(() => parseManifest(r, P));
   assert.match(e.message, /^parts\/data\.yaml:3: /);
-  assert.ok(e.details.some((d) => d.includes('kubernetes.yaml:5')), e.details.join('\n'));
-  assert.ok(e.details.some((d) => d.includes('rendered line 7')), e.details.join('\n'));
+  assert.ok(e.detailLines.some((d) => d.includes('kubernetes.yaml:5')), e.detailLines.join('\n'));
+  assert.ok(e.detailLines.some((d) => d.includes('rendered line 7')), e.detailLines.join('\n'));
 });
 
 invalid('a duplicated key is invalid YAML, reported at the duplicate', () => {

@@ -167,7 +167,7 @@ errors('an undefined variable names file:line:column and the include chain; --al
   const e = fails(() => run(entries));
   assert.match(e.message, 'p.yaml:1:6');
   assert.match(e.message, 'NOPE');
-  assert.ok(e.details.some((d) => d.includes('kubernetes.yaml:2')), e.details.join('\n'));
+  assert.ok(e.detailLines.some((d) => d.includes('kubernetes.yaml:2')), e.detailLines.join('\n'));
 
   const warnings: string[] = [];
   const r = run(entries, { allowUndefined: true, onWarning: (m) => warnings.push(m) });
