@@ -22,7 +22,16 @@ interface Context {
   lines: string[];
   map: SourceLocation[];
   files: Set<string>;
-  cache: Map<string, string[]>;
+  /** Per file: its lines, and per line the directive or the substituted text. Variables are fixed for a render, so each source line is worked out once however often it is loaded. */
+  cache: Map<string, SourceFile>;
+  /** `dir\0candidate` → what the path is; a large template loads the same partials thousands of times. */
+  paths: Map<string, { kind: 'file' | 'dir' | 'other' | undefined; real?: string }>;
+}
+
+interface SourceFile {
+  lines: string[];
+  directives: (Directive | null | undefined)[];
+  substituted: (string | undefined)[];
 }
 
 export function render(options: RenderOptions): Rendered {
@@ -59,6 +68,7 @@ export function render(options: RenderOptions): Rendered {
     map: [],
     files: new Set(),
     cache: new Map(),
+    paths: new Map(),
   };
   renderFile(ctx, topReal, undefined, [topReal]);
   trimTrailingEmpty(ctx, 0);
@@ -85,7 +95,7 @@ function isInside(root: string, path: string): boolean {
   return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
 }
 
-function readLines(ctx: Context, file: string, from: SourceLocation | undefined): string[] {
+function readSource(ctx: Context, file: string, from: SourceLocation | undefined): SourceFile {
   const cached = ctx.cache.get(file);
   if (cached) return cached;
   let text: string;
@@ -97,21 +107,25 @@ function readLines(ctx: Context, file: string, from: SourceLocation | undefined)
     throw fail(ctx, from, `cannot read ${displayPath(file, ctx.cwd)}: ${why}`, 'make the file readable by the user running eastern', [], error);
   }
   const lines = text.split(/\r?\n/);
-  ctx.cache.set(file, lines);
-  return lines;
+  const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length) };
+  ctx.cache.set(file, source);
+  return source;
 }
 
 function renderFile(ctx: Context, file: string, via: SourceLocation | undefined, stack: string[]): void {
   ctx.files.add(file);
-  const source = readLines(ctx, file, via);
-  for (let i = 0; i < source.length; i++) {
-    const raw = source[i] as string;
+  const source = readSource(ctx, file, via);
+  const { lines, directives, substituted } = source;
+  for (let i = 0; i < lines.length; i++) {
     const loc: SourceLocation = via ? { file, line: i + 1, via } : { file, line: i + 1 };
-    const directive = parseDirective(raw);
+    let directive = directives[i];
+    if (directive === undefined) directive = directives[i] = parseDirective(lines[i] as string) ?? null;
     if (directive) {
       load(ctx, directive, loc, stack);
     } else {
-      ctx.lines.push(substitute(ctx, raw, loc));
+      let text = substituted[i];
+      if (text === undefined) text = substituted[i] = substitute(ctx, lines[i] as string, loc);
+      ctx.lines.push(text);
       ctx.map.push(loc);
     }
   }
@@ -132,13 +146,20 @@ function load(ctx: Context, directive: Directive, loc: SourceLocation, stack: st
         'keep partials inside the project, or pass --root with a directory that contains them');
     }
     tried.push(path);
-    const kind = ctx.fs.kind(path);
+    const key = `${base}\0${candidate}`;
+    let known = ctx.paths.get(key);
+    if (!known) {
+      const kind = ctx.fs.kind(path);
+      known = kind === 'file' ? { kind, real: ctx.fs.realpath(path) } : { kind };
+      ctx.paths.set(key, known);
+    }
+    const kind = known.kind;
     if (kind === undefined) continue;
     if (kind !== 'file') {
       throw fail(ctx, loc, `"${candidate}" resolves to ${displayPath(path, ctx.cwd)}, which is ${kind === 'dir' ? 'a directory' : 'not a regular file'}`,
         'name a file; check that no variable in the path is empty');
     }
-    const real = ctx.fs.realpath(path);
+    const real = known.real as string;
     if (!isInside(ctx.root, real)) {
       throw fail(ctx, loc, `"${candidate}" is a symbolic link to ${real}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
         'copy the file into the project, or pass --root with a directory that contains its target');
