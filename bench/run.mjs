@@ -133,9 +133,19 @@ async function withCluster(fn) {
     log(`bench: clusters up in ${formatMs(Date.now() - t)}`);
   }
   const kubeconfig = join(repo, '.cluster', 'kubeconfig');
+  // Ctrl-C must not leave behind clusters this run started.
+  const onSignal = (signal) => {
+    if (!started) process.exit(130);
+    log(`bench: ${signal}, stopping the clusters this run started …`);
+    cluster.down({ root: repo, log }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     return await fn({ kubeconfig, startedByBench: started });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (started) {
       log('bench: stopping the clusters this run started …');
       await cluster.down({ root: repo, log }).catch((e) => log(`bench: cluster down failed: ${firstLine(e)}`));
@@ -202,13 +212,14 @@ async function renderSections({ runs, tools, workDir, extra }) {
     log(`bench: render failed: ${error.stack ?? error}`);
     return naSections([['render-project', 'Render']], `failed: ${firstLine(error)}`);
   }
-  extra.render = { projects: report.projects, largeTemplate: report.largeTemplate, ratios: report.ratios, namespace: RENDER_NAMESPACE };
+  extra.render = { ...report, namespace: RENDER_NAMESPACE };
   const byName = Object.fromEntries(report.results.map((r) => [r.name, r]));
   const scaled = (s, by) => s && { n: s.samples.length, median: s.median / by, min: s.min / by, max: s.max / by, samples: s.samples.map((x) => x / by) };
   const rowsOf = (caseName, by, names) => {
     const c = byName[caseName];
     const rows = names.map(([key, tool, na]) => {
-      const summary = scaled(c?.tools?.[key === 'python' ? 'python-eastern' : key], by);
+      const t = c?.tools?.[key === 'python' ? 'python-eastern' : key];
+      const summary = scaled(t?.wall ?? t, by); // wall time; bench/render also records CPU time (in the JSON)
       return { tool, key, unit: 'ms', summary, ...(!summary && { na: na ?? 'no result' }) };
     });
     const eastern = rows[0].summary;

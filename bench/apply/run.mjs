@@ -154,7 +154,7 @@ export async function runApplyBench(options) {
     const rows = order.map((n) => row(n, key));
     const eastern = rows[0].summary;
     for (const r of rows.slice(1)) {
-      if (r.summary && eastern) { r.ratio = r.summary.median / eastern.median; r.ratioOf = 'of Eastern'; }
+      if (r.summary && eastern) r.ratio = r.summary.median / eastern.median;
     }
     return { id, title, rows };
   };
