@@ -10,6 +10,7 @@
 //   node test/run.mjs --only DIR restrict both tiers to test/DIR
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -87,6 +88,18 @@ function uvu(title, pattern, ignore, env, timeoutMinutes) {
   });
 }
 
+/** True when something accepts connections on one of the loopback ports. */
+async function anyListening(ports) {
+  const probes = ports.map((port) => new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+  }));
+  return (await Promise.all(probes)).some(Boolean);
+}
+
 let clusters;
 let stopping = false;
 async function stopClusters() {
@@ -110,9 +123,21 @@ try {
     await uvu('unit tier', '\\.test\\.ts$', '\\.int\\.test\\.ts$', {}, 20);
   }
   if (!unitOnly) {
-    const clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
+    let clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
     step('local clusters (build on first use, then start or reuse)');
     const wasRunning = (await clusterModule.status({ root })).running;
+    if (!wasRunning && !process.env.EASTERN_CLUSTER_PORT_BASE && (await anyListening([46101, 46143, 46201, 46243]))) {
+      // Another checkout's clusters (or another program) hold the default ports:
+      // move this run's clusters to a free block instead of failing.
+      for (const base of [47000, 48000, 49000, 51000]) {
+        if (!(await anyListening([base + 101, base + 143, base + 150, base + 201, base + 243, base + 250]))) {
+          process.env.EASTERN_CLUSTER_PORT_BASE = String(base);
+          process.stderr.write(`default cluster ports are busy; using EASTERN_CLUSTER_PORT_BASE=${base}\n`);
+          clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href + `?base=${base}`);
+          break;
+        }
+      }
+    }
     clusters = { module: clusterModule, started: false, starting: !wasRunning };
     const result = await clusterModule.up({ root });
     clusters = { module: clusterModule, started: result.started };
