@@ -5,12 +5,14 @@
 // on loopback. Binaries come from build.mjs (built from Go modules, cached in
 // ~/.cache/eastern/cluster/); runtime state lives in <root>/.cluster/.
 //
-// CLI:  node test/cluster/cluster.mjs up|down|status
-// API:  import { up, down, status } from './test/cluster/cluster.mjs'
+// CLI:  node test/cluster/cluster.mjs up|down|status|restart CLUSTER [COMPONENT]
+// API:  import { up, down, status, restart } from './test/cluster/cluster.mjs'
 //       await up({ root })     -> { kubeconfig, started }   (started=false: reused healthy running clusters
 //                                                            built from the current binaries)
 //       await down({ root })   -> { stopped }               (number of processes stopped)
 //       await status({ root }) -> { running, kubeconfig, clusters: [{ name, server, version, ports, ready, error, processes }] }
+//       await restart({ root, cluster: 'kube1', component: 'apiserver' }) -> { pid, stoppedMs, readyMs }
+//                                  (one process stopped and started again with the same command line)
 //
 // Only node: built-ins; plain ESM so it runs before anything is compiled.
 
@@ -152,12 +154,15 @@ function checkAborted(c) {
   if (c.abort?.reason) throw new Aborted(`${c.name}: start abandoned (${c.abort.reason})`);
 }
 
-/** Starts a daemon: own session and process group, output to its log file. */
-function startDaemon(p, c, component, bin, args, env = {}) {
+/**
+ * Starts a daemon: own session and process group, output to its log file
+ * (appended to when `append`, as on a restart, so the earlier run's log stays).
+ */
+function startDaemon(p, c, component, bin, args, env = {}, { append = false } = {}) {
   checkAborted(c);
   const logFile = p.logFile(c.name, component);
-  const fd = fs.openSync(logFile, 'w');
-  fs.writeSync(fd, `# ${new Date().toISOString()} ${bin} ${args.join(' ')}\n`);
+  const fd = fs.openSync(logFile, append ? 'a' : 'w');
+  fs.writeSync(fd, `# ${new Date().toISOString()}${append ? ' (restart)' : ''} ${bin} ${args.join(' ')}\n`);
   const child = spawn(bin, args, {
     cwd: p.cluster(c.name),
     detached: true,
@@ -704,6 +709,70 @@ export async function down({ root = defaultRoot, log = (m) => console.error(m) }
   });
 }
 
+// ---------------------------------------------------------------- restart
+
+/** The command line, and environment of a running process, from /proc. */
+function invocation(pid) {
+  const split = (file) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0').filter((x) => x !== '');
+  const argv = split('cmdline');
+  const env = Object.fromEntries(split('environ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { bin: argv[0], args: argv.slice(1), env };
+}
+
+/**
+ * Stops one component of one running cluster (SIGTERM, SIGKILL after 10 s) and
+ * starts it again with exactly the command line and environment it ran with (read
+ * from /proc before stopping it), the same log file (appended to) and pid file.
+ * Resolves once it serves again: /readyz for the apiserver, /health for etcd, else
+ * still running after 2 s. The other components are not touched: the
+ * controller-manager, scheduler and KWOK reconnect to a restarted apiserver by
+ * themselves. For tests of API server restarts; the cluster keeps its state (etcd).
+ * -> { pid, stoppedMs, readyMs } (milliseconds from the start of the call).
+ */
+export async function restart({ root = defaultRoot, cluster, component = 'apiserver', graceMs = 10000, log = () => {} } = {}) {
+  const p = paths(root);
+  if (!COMPONENTS.includes(component)) throw new Error(`restart: unknown component "${component}" (one of ${COMPONENTS.join(', ')})`);
+  const spec = (readState(p)?.clusters ?? []).find((c) => c.name === cluster);
+  if (!spec) throw new Error(`restart: no running cluster "${cluster}" recorded in ${p.stateFile} (start them with cluster.mjs up)`);
+  return withLock(p, async () => {
+    const marker = p.state + path.sep;
+    const pidFile = p.pidFile(cluster, component);
+    const old = readPid(pidFile);
+    if (!processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} is not running (${pidFile}); start the clusters with cluster.mjs up`);
+    const { bin, args, env } = invocation(old);
+    const t0 = Date.now();
+    log(`[${cluster}] stopping ${component} (pid ${old})`);
+    signal(old, 'SIGTERM');
+    let deadline = Date.now() + graceMs;
+    while (processAlive(old, marker) && Date.now() < deadline) await sleep(20);
+    if (processAlive(old, marker)) {
+      log(`[${cluster}] ${component} still running ${fmt(graceMs)} after SIGTERM: killing it`);
+      signal(old, 'SIGKILL');
+      deadline = Date.now() + 5000;
+      while (processAlive(old, marker) && Date.now() < deadline) await sleep(20);
+      if (processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} (pid ${old}) still runs after SIGKILL`);
+    }
+    const stoppedMs = Date.now() - t0;
+    const c = { name: cluster, ports: spec.ports, procs: {} };
+    startDaemon(p, c, component, bin, args, env, { append: true });
+    const pki = path.join(p.cluster(cluster), 'pki');
+    if (component === 'apiserver') {
+      await waitFor(p, c, 'kube-apiserver /readyz', 120000, async () => (await api(c, pki, 'GET', '/readyz', undefined, 5000)).status === 200);
+    } else if (component === 'etcd') {
+      await waitFor(p, c, 'etcd /health', 30000, async () => {
+        const r = await httpGet(c.ports.etcd, '/health');
+        return r.status === 200 && r.text.includes('"health":"true"');
+      });
+    } else {
+      const since = Date.now();
+      await waitFor(p, c, `${component} to keep running`, 5000, async () => Date.now() - since > 2000);
+    }
+    const readyMs = Date.now() - t0;
+    log(`[${cluster}] ${component} restarted (pid ${c.procs[component].pid}): stopped after ${fmt(stoppedMs)}, ready after ${fmt(readyMs)}`);
+    return { pid: c.procs[component].pid, stoppedMs, readyMs };
+  });
+}
+
 // ---------------------------------------------------------------- up
 
 /**
@@ -822,6 +891,15 @@ async function main(cmd) {
     console.error(r.stopped ? `stopped ${r.stopped} processes in ${fmt(Date.now() - t0)}` : 'nothing running');
     return 0;
   }
+  if (cmd === 'restart') {
+    const [cluster, component = 'apiserver'] = process.argv.slice(3);
+    if (!cluster) {
+      console.error('usage: node test/cluster/cluster.mjs restart kube1|kube2 [apiserver|etcd|controller-manager|scheduler|kwok]');
+      return 2;
+    }
+    await restart({ root, cluster, component, log: (m) => console.error(m) });
+    return 0;
+  }
   if (cmd === 'status') {
     const s = await status({ root });
     for (const c of s.clusters) {
@@ -831,7 +909,7 @@ async function main(cmd) {
     console.log(s.running ? `running; kubeconfig ${s.kubeconfig}` : 'not running');
     return s.running ? 0 : 1;
   }
-  console.error('usage: node test/cluster/cluster.mjs up|down|status');
+  console.error('usage: node test/cluster/cluster.mjs up|down|status|restart CLUSTER [COMPONENT]');
   return 2;
 }
 
