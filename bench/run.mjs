@@ -71,6 +71,7 @@ function machine() {
     memory: formatBytes(os.totalmem()),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    loadavgAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
   };
 }
 
@@ -378,6 +379,8 @@ async function main() {
 
   const targets = evaluateTargets(sections);
   const elapsedMs = Date.now() - started;
+  // Other work on the machine skews timings: say how busy it was.
+  info.loadavgAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
   const result = {
     date: new Date().toISOString(),
     machine: info,
@@ -393,6 +396,7 @@ async function main() {
 
   const out = [];
   out.push(`Eastern benchmarks, ${result.date.slice(0, 10)}: ${info.cores} cores (${info.cpuModel}), ${info.memory}, Node ${info.node}`);
+  out.push(`load average (1/5/15 min) at start ${info.loadavgAtStart.join(' ')}, at end ${info.loadavgAtEnd.join(' ')}`);
   out.push(`versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`);
   out.push('');
   out.push(textTable(FIGURE_HEADERS, figureRows(sections), FIGURE_ALIGN));
@@ -409,7 +413,7 @@ async function main() {
 export function markdownReport(result) {
   const m = result.machine;
   return [
-    `Measured ${result.date.slice(0, 10)} on ${m.cores} cores (${m.cpuModel}), ${m.memory} RAM, ${m.os}, Node ${m.node}.`,
+    `Measured ${result.date.slice(0, 10)} on ${m.cores} cores (${m.cpuModel}), ${m.memory} RAM, ${m.os}, Node ${m.node}; load average ${m.loadavgAtStart.join(' ')} at the start, ${m.loadavgAtEnd.join(' ')} at the end.`,
     `Versions: ${Object.entries(result.versions).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}.`,
     '',
     markdownTable(FIGURE_HEADERS, figureRows(result.sections), FIGURE_ALIGN),
