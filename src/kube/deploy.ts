@@ -377,10 +377,7 @@ async function runLocked(req: DeployRequest, objects: PlannedObject[], ctx: Lock
 
     if (settings.wait) {
       const watch = await loadWatcher();
-      if (!watch) logger.info('rollout watch not available in this build: the objects were accepted by the API server');
-      else {
-        rollout = await watch({ kubeConfig: client.target.kubeConfig, targets: watchTargets(objects), timeoutSeconds: settings.timeoutSeconds, logger, signal: anySignal(req.signal, ctx.lock.signal) });
-      }
+      rollout = await watch({ kubeConfig: client.target.kubeConfig, targets: watchTargets(objects), timeoutSeconds: settings.timeoutSeconds, logger, signal: anySignal(req.signal, ctx.lock.signal) });
     }
     const stopWait = interrupted(req.signal);
     if (stopWait) throw stopWait;
