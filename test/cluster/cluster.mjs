@@ -731,46 +731,75 @@ function invocation(pid) {
  */
 export async function restart({ root = defaultRoot, cluster, component = 'apiserver', graceMs = 10000, log = () => {} } = {}) {
   const p = paths(root);
+  return withLock(p, () => restartLocked(p, { cluster, component, graceMs, log }));
+}
+
+async function restartLocked(p, { cluster, component, graceMs, log }) {
   if (!COMPONENTS.includes(component)) throw new Error(`restart: unknown component "${component}" (one of ${COMPONENTS.join(', ')})`);
   const spec = (readState(p)?.clusters ?? []).find((c) => c.name === cluster);
   if (!spec) throw new Error(`restart: no running cluster "${cluster}" recorded in ${p.stateFile} (start them with cluster.mjs up)`);
-  return withLock(p, async () => {
-    const marker = p.state + path.sep;
-    const pidFile = p.pidFile(cluster, component);
-    const old = readPid(pidFile);
-    if (!processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} is not running (${pidFile}); start the clusters with cluster.mjs up`);
-    const { bin, args, env } = invocation(old);
-    const t0 = Date.now();
-    log(`[${cluster}] stopping ${component} (pid ${old})`);
-    signal(old, 'SIGTERM');
-    let deadline = Date.now() + graceMs;
+  const marker = p.state + path.sep;
+  const pidFile = p.pidFile(cluster, component);
+  const old = readPid(pidFile);
+  if (!processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} is not running (${pidFile}); start the clusters with cluster.mjs up`);
+  const { bin, args, env } = invocation(old);
+  const t0 = Date.now();
+  log(`[${cluster}] stopping ${component} (pid ${old})`);
+  signal(old, 'SIGTERM');
+  let deadline = Date.now() + graceMs;
+  while (processAlive(old, marker) && Date.now() < deadline) await sleep(20);
+  if (processAlive(old, marker)) {
+    log(`[${cluster}] ${component} still running ${fmt(graceMs)} after SIGTERM: killing it`);
+    signal(old, 'SIGKILL');
+    deadline = Date.now() + 5000;
     while (processAlive(old, marker) && Date.now() < deadline) await sleep(20);
-    if (processAlive(old, marker)) {
-      log(`[${cluster}] ${component} still running ${fmt(graceMs)} after SIGTERM: killing it`);
-      signal(old, 'SIGKILL');
-      deadline = Date.now() + 5000;
-      while (processAlive(old, marker) && Date.now() < deadline) await sleep(20);
-      if (processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} (pid ${old}) still runs after SIGKILL`);
+    if (processAlive(old, marker)) throw new Error(`restart: ${cluster} ${component} (pid ${old}) still runs after SIGKILL`);
+  }
+  const stoppedMs = Date.now() - t0;
+  const c = { name: cluster, ports: spec.ports, procs: {} };
+  startDaemon(p, c, component, bin, args, env, { append: true });
+  const pki = path.join(p.cluster(cluster), 'pki');
+  if (component === 'apiserver') {
+    await waitFor(p, c, 'kube-apiserver /readyz', 120000, async () => (await api(c, pki, 'GET', '/readyz', undefined, 5000)).status === 200);
+  } else if (component === 'etcd') {
+    await waitFor(p, c, 'etcd /health', 30000, async () => {
+      const r = await httpGet(c.ports.etcd, '/health');
+      return r.status === 200 && r.text.includes('"health":"true"');
+    });
+  } else {
+    const since = Date.now();
+    await waitFor(p, c, `${component} to keep running`, 5000, async () => Date.now() - since > 2000);
+  }
+  const readyMs = Date.now() - t0;
+  log(`[${cluster}] ${component} restarted (pid ${c.procs[component].pid}): stopped after ${fmt(stoppedMs)}, ready after ${fmt(readyMs)}`);
+  return { pid: c.procs[component].pid, stoppedMs, readyMs };
+}
+
+/** Paths of the KWOK config and the log files it names, per cluster. */
+function kwokFiles(p, name) {
+  const dir = p.cluster(name);
+  return { config: path.join(dir, 'kwok.yaml'), logsFile: path.join(dir, 'container.log'), previousLogsFile: path.join(dir, 'container-previous.log') };
+}
+
+/**
+ * Running clusters whose KWOK config differs from stages.mjs (the stages changed
+ * since `up`): write the new config and restart only KWOK, keeping everything else.
+ */
+async function refreshKwok(p, log) {
+  for (const c of clusterSpecs()) {
+    const f = kwokFiles(p, c.name);
+    const wanted = kwokConfig({ logsFile: f.logsFile, previousLogsFile: f.previousLogsFile });
+    let current = '';
+    try {
+      current = fs.readFileSync(f.config, 'utf8');
+    } catch {
+      // missing: write it
     }
-    const stoppedMs = Date.now() - t0;
-    const c = { name: cluster, ports: spec.ports, procs: {} };
-    startDaemon(p, c, component, bin, args, env, { append: true });
-    const pki = path.join(p.cluster(cluster), 'pki');
-    if (component === 'apiserver') {
-      await waitFor(p, c, 'kube-apiserver /readyz', 120000, async () => (await api(c, pki, 'GET', '/readyz', undefined, 5000)).status === 200);
-    } else if (component === 'etcd') {
-      await waitFor(p, c, 'etcd /health', 30000, async () => {
-        const r = await httpGet(c.ports.etcd, '/health');
-        return r.status === 200 && r.text.includes('"health":"true"');
-      });
-    } else {
-      const since = Date.now();
-      await waitFor(p, c, `${component} to keep running`, 5000, async () => Date.now() - since > 2000);
-    }
-    const readyMs = Date.now() - t0;
-    log(`[${cluster}] ${component} restarted (pid ${c.procs[component].pid}): stopped after ${fmt(stoppedMs)}, ready after ${fmt(readyMs)}`);
-    return { pid: c.procs[component].pid, stoppedMs, readyMs };
-  });
+    if (current === wanted) continue;
+    fs.writeFileSync(f.config, wanted);
+    log(`[${c.name}] the KWOK stages changed (stages.mjs): restarting KWOK with them`);
+    await restartLocked(p, { cluster: c.name, component: 'kwok', graceMs: 10000, log });
+  }
 }
 
 // ---------------------------------------------------------------- up
@@ -785,7 +814,10 @@ export async function up({ root = defaultRoot, log = (m) => console.error(m) } =
   return withLock(p, async () => {
     const current = await inspect(p);
     const wanted = plan().dir;
-    if (current.running && readState(p)?.binaries === wanted) return { kubeconfig: p.kubeconfig, started: false };
+    if (current.running && readState(p)?.binaries === wanted) {
+      await refreshKwok(p, log);
+      return { kubeconfig: p.kubeconfig, started: false };
+    }
     if (current.running) log(`the running clusters use other binaries than ${wanted}: restarting them`);
 
     const t0 = Date.now();
@@ -821,11 +853,10 @@ export async function up({ root = defaultRoot, log = (m) => console.error(m) } =
       for (const user of ['controller-manager', 'scheduler', 'kwok']) {
         componentKubeconfig(path.join(dir, `${user}.kubeconfig`), c, pki, user);
       }
-      const logsFile = path.join(dir, 'container.log');
-      const previousLogsFile = path.join(dir, 'container-previous.log');
+      const { config, logsFile, previousLogsFile } = kwokFiles(p, c.name);
       fs.writeFileSync(logsFile, logs.current);
       fs.writeFileSync(previousLogsFile, logs.previous);
-      fs.writeFileSync(path.join(dir, 'kwok.yaml'), kwokConfig({ logsFile, previousLogsFile }));
+      fs.writeFileSync(config, kwokConfig({ logsFile, previousLogsFile }));
     }
     adminKubeconfig(p.kubeconfig, clusters, p);
     fs.writeFileSync(p.stateFile, JSON.stringify({

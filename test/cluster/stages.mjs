@@ -9,7 +9,8 @@
 // Ready, heartbeat with leases).
 //
 // Pods (only those bound to a KWOK-managed node):
-//   no simulate label  Running and Ready at once; Job pods then Succeeded (exit 0)
+//   no simulate label  Running and Ready at once; Job pods then Succeeded (exit 0);
+//                      Ready again 2 s after anything (a NotReady node) set Ready=False
 //   crashloop          Running, container waiting in CrashLoopBackOff, last state
 //                      terminated with exit code 1, restartCount +1 every ~4-5 s
 //   unready            Running, containers running, never Ready
@@ -31,6 +32,7 @@ const notSimulated = { key: simulate, operator: 'DoesNotExist' };
 const simulated = (kind) => ({ key: simulate, operator: 'In', values: [kind] });
 const phase = (...values) => ({ key: '.status.phase', operator: 'In', values });
 const ownedByJob = { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] };
+const readyIs = (value) => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'In', values: [value] });
 
 // Go-template snippets rendered by KWOK against the pod (as JSON).
 const header = `{{ $now := Now }}
@@ -45,7 +47,11 @@ const startTime = `startTime: {{ or .status.startTime $now | Quote }}`;
 
 function conditions({ ready, reason = '', message = '' }) {
   const status = ready ? '"True"' : '"False"';
-  const why = ready ? '' : `
+  // Empty when ready: KWOK merges the template into the status, and a reason left
+  // by whoever set the condition False (e.g. NodeNotReady) would otherwise stay.
+  const why = ready ? `
+  reason: ""
+  message: ""` : `
   reason: ${reason}
   message: ${message}`;
   return `conditions:
@@ -175,6 +181,15 @@ export function podStages() {
     stage('eastern-pod-ready', {
       select: [notDeleting, noPodIP, notSimulated],
       next: status('phase: Running', addresses, startTime, conditions({ ready: true }), initContainers, running(true)),
+    }),
+    // The node lifecycle controller sets Ready=False on the pods of a node that went
+    // NotReady (a late KWOK heartbeat on a busy machine); a kubelet would report them
+    // Ready again once it is back, so KWOK does too. The delay keeps this from racing
+    // the controller while the node is still NotReady. Simulated pods keep their state.
+    stage('eastern-pod-ready-again', {
+      select: [notDeleting, hasPodIP, phase('Running'), notSimulated, readyIs('False')],
+      delayMs: 2000,
+      next: status(conditions({ ready: true }), running(true)),
     }),
     stage('eastern-pod-complete', {
       select: [notDeleting, phase('Running'), ownedByJob, notSimulated],
