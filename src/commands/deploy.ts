@@ -57,8 +57,17 @@ export function renderManifest(options: { cwd: string; file: string; namespace: 
   return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd) }, variables };
 }
 
-/** --edit: the rendered manifest in $VISUAL/$EDITOR; only on a terminal. */
-async function editManifest(manifest: ManifestInput, options: DeployCommandOptions, env: NodeJS.ProcessEnv): Promise<ManifestInput> {
+export interface EditOptions {
+  cwd: string;
+  /** Injected by tests; defaults to process.stdin.isTTY. */
+  stdinIsTTY?: boolean;
+}
+
+/**
+ * --edit (deploy and job): the rendered manifest in $VISUAL/$EDITOR before anything
+ * is sent; only on a terminal. Locations in an edited manifest read "edited manifest:N".
+ */
+export async function editManifest(manifest: ManifestInput, options: EditOptions, env: NodeJS.ProcessEnv): Promise<ManifestInput> {
   const tty = options.stdinIsTTY ?? process.stdin.isTTY === true;
   if (!tty) {
     throw new UsageError('--edit needs a terminal on stdin, and this one is not (CI, pipe or Jenkins)', { fix: 'drop --edit in scripts; change the template or pass -s KEY=VALUE instead' });

@@ -11,6 +11,7 @@ import type { Pod } from '../rollout/objects.js';
 import type { Reflector } from '../rollout/reflector.js';
 import { displayPath, formatLocation, parseManifest, render, templateVariables } from '../template/index.js';
 import type { ManifestDocument } from '../template/types.js';
+import type { ManifestInput } from '../kube/deploy.js';
 import { builtinVariables } from './generate.js';
 
 export interface JobCommandOptions {
@@ -27,6 +28,8 @@ export interface JobCommandOptions {
   timeout?: number;
   name?: string;
   edit?: boolean;
+  /** Injected by tests; defaults to process.stdin.isTTY (--edit needs a terminal). */
+  stdinIsTTY?: boolean;
   context?: string;
   kubeconfig?: string;
   verbose?: boolean;
@@ -150,14 +153,17 @@ class LogFollower {
       },
     });
     let controller: AbortController | undefined;
-    const entry = { done, finished: false, abort: () => { controller?.abort(); sink.destroy(); resolveDone(); } };
+    let stopped = false;
+    const entry = { done, finished: false, abort: () => { stopped = true; controller?.abort(); sink.destroy(); resolveDone(); } };
     const end = () => { entry.finished = true; resolveDone(); };
     sink.on('finish', end);
     sink.on('close', end);
     sink.on('error', end);
     this.running.set(key, entry);
     new this.k8s.Log(this.kc).log(this.namespace, pod, container, sink, { follow: true }).then(
-      (c) => { controller = c; },
+      // The controller comes only with the response headers: a stop before that aborts it here,
+      // else the open stream would keep the process alive.
+      (c) => { controller = c; if (stopped) c.abort(); },
       (error: unknown) => {
         this.logger.warn(`cannot read the log of pod ${pod} container ${container}: ${(error as { body?: string; message?: string }).body ?? (error as Error).message}`);
         resolveDone();
@@ -202,11 +208,10 @@ export async function run(options: JobCommandOptions): Promise<number> {
     allowUndefined: options.allowUndefined ?? false,
     onWarning: (m) => early.warn(m),
   });
-  let manifest = { text: rendered.text, documents: parseManifest(rendered, options.cwd), format: (loc: Parameters<typeof formatLocation>[0]) => formatLocation(loc, options.cwd) };
+  let manifest: ManifestInput = { text: rendered.text, documents: parseManifest(rendered, options.cwd), format: (loc) => formatLocation(loc, options.cwd) };
   if (options.edit) {
-    const deployCommand = (await import('./deploy.js')) as unknown as { editManifest?: (m: typeof manifest, o: { cwd: string }, env: NodeJS.ProcessEnv) => Promise<typeof manifest> };
-    if (typeof deployCommand.editManifest !== 'function') throw new UsageError('--edit is not available for job in this build', { fix: 'edit the template instead' });
-    manifest = await deployCommand.editManifest(manifest, { cwd: options.cwd }, env);
+    const { editManifest } = await import('./deploy.js');
+    manifest = await editManifest(manifest, { cwd: options.cwd, ...(options.stdinIsTTY !== undefined && { stdinIsTTY: options.stdinIsTTY }) }, env);
   }
   const { documents, jobs } = renameJobs(manifest.documents, options.tag);
   const where = displayPath(resolve(options.cwd, options.file), options.cwd);
