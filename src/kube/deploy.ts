@@ -515,26 +515,30 @@ export async function revisionManifest(store: ReleaseStore, head: ReleaseHead): 
   return { text, documents, format: (loc) => `${loc.file}:${loc.line}` };
 }
 
-/** The error a finished deploy report maps to (rollout failure → exit 3, timeout → exit 2). */
+/**
+ * The error a finished deploy report maps to (rollout failure → exit 3, timeout →
+ * exit 2). Only the reasons, one line per failed object: the rollout watcher has
+ * already logged each failure's events and log tails, which should appear once.
+ */
 export function reportError(result: DeployReport): EasternError | undefined {
   if (result.outcome === 'deployed') return undefined;
   const rollback = result.rollback
     ? [`rolled back to revision ${result.rollback.of} as revision ${result.rollback.revision}: ${result.rollback.outcome === 'deployed' ? 'succeeded' : result.rollback.outcome}`]
     : [];
-  const failures = (result.rollout?.failures ?? []).flatMap((f) => [
-    `${f.target.kind}/${f.target.name}${f.target.source ? ` (${f.target.source})` : ''}: ${f.reason}`,
-    ...f.details.map((d) => `  ${d}`),
-  ]);
-  const summary = result.rollout?.summary ?? '';
-  if (result.outcome === 'timeout') {
+  const failures = (result.rollout?.failures ?? []).map((f) => `${f.target.kind}/${f.target.name}${f.target.source ? ` (${f.target.source})` : ''}: ${f.reason}`);
+  const timeout = result.outcome === 'timeout';
+  // One failure: its line is the message. Several: a count, then a line each.
+  const summary = failures.length === 1 ? failures[0]! : failures.length > 1 ? `${failures.length} objects ${timeout ? 'did not finish' : 'failed'}` : (result.rollout?.summary ?? '');
+  const details = [...(failures.length > 1 ? failures : []), ...rollback];
+  if (timeout) {
     return new RolloutTimeoutError(`revision ${result.revision} of ${result.project} did not finish rolling out in time${summary ? `: ${summary}` : ''}`, {
-      details: [...failures, ...rollback],
-      fix: 'see why above; raise --timeout if the rollout is just slow',
+      details,
+      fix: 'see the events and logs above; raise --timeout if the rollout is just slow',
     });
   }
   return new RolloutFailedError(`revision ${result.revision} of ${result.project} failed to roll out${summary ? `: ${summary}` : ''}`, {
-    details: [...failures, ...rollback],
-    fix: result.rollback ? 'fix the cause above and deploy again' : `fix the cause above and deploy again, or roll back: eastern rollback ${result.project} ${result.namespace}`,
+    details,
+    fix: result.rollback ? 'fix the cause (events and logs above) and deploy again' : `fix the cause (events and logs above) and deploy again, or roll back: eastern rollback ${result.project} ${result.namespace}`,
   });
 }
 
