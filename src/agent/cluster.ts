@@ -24,6 +24,8 @@ export interface ClusterProbe {
   info: Omit<ClusterInfo, 'version'>;
   version(): Promise<string | undefined>;
   discovery(): Promise<unknown>;
+  /** The warm client deploys run through (default retries and timeouts); absent in tests that stand in. */
+  client?: KubeClient;
 }
 
 export async function connectCluster(settings: AgentSettings, cwd: string, env: NodeJS.ProcessEnv): Promise<ClusterProbe> {
@@ -36,10 +38,14 @@ export async function connectCluster(settings: AgentSettings, cwd: string, env: 
   });
   // Short retries: a dead cluster must be reported within seconds, not minutes.
   const client: KubeClient = await KubeClient.connect(target, { retry: { attempts: 2, baseMs: 250, maxMs: 500 }, timeoutMs: 5_000 });
+  // Deploys ride out API server restarts: the engine's own retry policy, one keep-alive
+  // pool and the discovery loaded here, for every request.
+  const deployClient = await KubeClient.connect(target);
   return {
     info: { context: target.context, server: target.server, origin: target.origin },
     version: () => client.serverVersion(),
     discovery: () => client.discovery(),
+    client: deployClient,
   };
 }
 

@@ -143,11 +143,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     clusterHealth: () => cluster.health(),
     swarmState: () => supervisor.state(),
     log,
+    ...(probe.client && { cluster: probe.client }),
   });
   let health: Server | undefined;
   let ownSocket = false;
   const cleanup = async () => {
     await server.close().catch(() => undefined);
+    probe.client?.close();
     if (health) await new Promise((r) => health?.close(r));
     // Never remove a socket that belongs to another agent (claimSocketPath refused it).
     if (settings.socket && ownSocket) {

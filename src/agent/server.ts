@@ -10,6 +10,7 @@ import { parseCommandRequest, type AgentCommand, type CommandRequest, type Frame
 import { AbortedWait, KeyedLock, Slots, WaitTimeout } from './queue.js';
 import { authorized } from './socket.js';
 import type { SwarmState } from './supervisor.js';
+import type { KubeClient } from '../kube/client.js';
 
 export interface ClusterHealth {
   reachable: boolean;
@@ -41,6 +42,8 @@ export interface AgentServerOptions {
   clusterHealth: () => Promise<ClusterHealth>;
   swarmState: () => SwarmState | undefined;
   log: (line: string) => void;
+  /** The warm, connected cluster client deploys use instead of loading the kubeconfig each time. */
+  cluster?: KubeClient;
 }
 
 export type JobState = 'waiting-for-lock' | 'queued' | 'running';
@@ -232,8 +235,8 @@ export class AgentServer {
     this.options.log(`[api] ${what}: exit ${code} in ${((performance.now() - t0) / 1000).toFixed(1)}s${abort.signal.aborted ? ' (the caller went away)' : ''}`);
   }
 
-  private run(request: CommandRequest, io: Io, signal: AbortSignal): Promise<number> {
-    return this.options.runCommand(request.command, { ...request.options, cwd: request.cwd, env: request.env, signal }, io);
+  private run(request: CommandRequest, io: Io, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<number> {
+    return this.options.runCommand(request.command, { ...request.options, cwd: request.cwd, env: request.env, signal, ...extra }, io);
   }
 
   private async deploy(request: CommandRequest, io: Io, job: Job, signal: AbortSignal): Promise<number> {
@@ -274,7 +277,9 @@ export class AgentServer {
       }
       releaseSlot = await this.slots.acquire(signal);
       job.state = 'running';
-      return await this.run(request, io, signal);
+      // The engine re-checks the allow-list on every object (templates that hard-code a
+      // namespace) and reuses the warm client.
+      return await this.run(request, io, signal, { namespaceAllowed: this.options.allowNamespace, ...(this.options.cluster && { cluster: this.options.cluster }) });
     } catch (error) {
       if (error instanceof WaitTimeout) {
         return report(new LockError(`another deploy of ${project} to ${namespace} still runs on agent ${this.options.name} after ${lockTimeoutS}s`, {

@@ -10,6 +10,7 @@ import { createLogger, processIo, type Io, type Logger } from '../output/logger.
 import { parseManifest, render, templateVariables, formatLocation, displayPath } from '../template/index.js';
 import { builtinVariables } from './generate.js';
 import type { ManifestInput } from '../kube/deploy.js';
+import type { KubeClient } from '../kube/client.js';
 
 export interface DeployCommandOptions {
   cwd: string;
@@ -40,6 +41,10 @@ export interface DeployCommandOptions {
   signal?: AbortSignal;
   /** Release record chunk size, for tests of large releases. */
   chunkBytes?: number;
+  /** An already-connected cluster (the agent's warm client) instead of the kubeconfig; left open. */
+  cluster?: KubeClient;
+  /** Namespaces this deploy may write to (the agent's allow-list); anything else is refused before any write. */
+  namespaceAllowed?: (namespace: string) => boolean;
 }
 
 /** Renders and parses the template; locations point at template files. */
@@ -146,7 +151,7 @@ export async function run(options: DeployCommandOptions): Promise<number> {
   let wroteJson = false;
   try {
     if (options.dryRun) {
-      const preview = await deployMod.preview(client, manifest, namespace, project, settings, logger);
+      const preview = await deployMod.preview(client, manifest, namespace, project, settings, logger, options.namespaceAllowed ? { namespaceAllowed: options.namespaceAllowed } : {});
       if (json) io.stdout.write(JSON.stringify({ dryRun: true, ...report.previewJson(preview) }, null, 2) + '\n');
       else io.stdout.write(report.formatPreview(preview, { pruneEnabled: settings.prune }));
       logger.info('dry run only: nothing was written');
@@ -169,6 +174,7 @@ export async function run(options: DeployCommandOptions): Promise<number> {
         settings,
         logger,
         ...((options.signal ?? interrupt?.signal) && { signal: (options.signal ?? interrupt?.signal)! }),
+        ...(options.namespaceAllowed && { namespaceAllowed: options.namespaceAllowed }),
       });
       if (json) {
         io.stdout.write(JSON.stringify(report.deployJson(result), null, 2) + '\n');

@@ -84,9 +84,12 @@ export class KubeClient {
   private constructor(
     readonly target: ClusterTarget,
     private readonly api: RawApi,
+    /** The connection pool, when this client owns it (close() destroys it). */
     private readonly agent: http.Agent | undefined,
     private readonly options: ClientOptions,
     private readonly discoveryRef: { current?: Discovery },
+    /** API server warnings (deprecations) not shown yet. */
+    private readonly pendingWarnings: string[],
   ) {}
 
   static async connect(target: ClusterTarget, options: ClientOptions = {}): Promise<KubeClient> {
@@ -95,14 +98,22 @@ export class KubeClient {
     const warnings: string[] = [];
     const agent = await sharedAgent(target.kubeConfig);
     const api = buildApi(k8s, target.kubeConfig, agent, options.timeoutMs ?? 30_000, discoveryRef, (w) => warnings.push(w));
-    const client = new KubeClient(target, api, agent, options, discoveryRef);
-    client.flushWarnings = () => {
-      for (const w of warnings.splice(0)) client.warnOnce(w);
-    };
-    return client;
+    return new KubeClient(target, api, agent, options, discoveryRef, warnings);
   }
 
-  private flushWarnings: () => void = () => {};
+  /**
+   * The same cluster through the same connections, discovery and retry policy, but
+   * retry messages and API warnings go to `logger`: one per request in a
+   * long-running process (the agent). close() on it leaves the connections open;
+   * they belong to this client.
+   */
+  withLogger(logger: Logger): KubeClient {
+    return new KubeClient(this.target, this.api, undefined, { ...this.options, logger }, this.discoveryRef, this.pendingWarnings);
+  }
+
+  private flushWarnings(): void {
+    for (const w of this.pendingWarnings.splice(0)) this.warnOnce(w);
+  }
 
   private warnOnce(text: string) {
     if (this.warned.has(text)) return;

@@ -69,6 +69,8 @@ export interface DeployRequest {
   logger: Logger;
   signal?: AbortSignal;
   clock?: Clock;
+  /** See PreparePolicy. */
+  namespaceAllowed?: (namespace: string) => boolean;
 }
 
 export type ObjectAction = 'created' | 'configured' | 'unchanged' | 'pruned' | 'failed';
@@ -101,12 +103,35 @@ export interface DeployReport {
 
 const DEFAULT_CONCURRENCY = 16;
 
+export interface PreparePolicy {
+  /**
+   * Namespaces this deploy may write to (the agent's allow-list). Checked before
+   * any write: the target namespace, every object's namespace, and the names of
+   * Namespace objects in the manifest.
+   */
+  namespaceAllowed?: (namespace: string) => boolean;
+}
+
+/** Objects that would write outside the allowed namespaces, as problems naming the template line. */
+export function namespaceProblems(objects: readonly PlannedObject[], namespace: string, allowed: (ns: string) => boolean): string[] {
+  const problems: string[] = [];
+  if (!allowed(namespace)) problems.push(`the target namespace "${namespace}" is not allowed here`);
+  for (const p of objects) {
+    const ns = p.object.metadata.namespace;
+    if (ns !== undefined && ns !== namespace && !allowed(ns)) problems.push(`${p.location}: ${describeRef(p.object)} is in namespace "${ns}", which is not allowed here`);
+    if (p.object.kind === 'Namespace' && p.resource.group === '' && !allowed(p.object.metadata.name)) {
+      problems.push(`${p.location}: ${describeRef(p.object)} is a namespace that is not allowed here`);
+    }
+  }
+  return problems;
+}
+
 /** validate: everything that can be checked before writing. */
-export async function prepare(client: KubeClient, manifest: ManifestInput, namespace: string, project: string): Promise<PlannedObject[]> {
+export async function prepare(client: KubeClient, manifest: ManifestInput, namespace: string, project: string, policy: PreparePolicy = {}): Promise<PlannedObject[]> {
   const { drafts, problems } = collectObjects(manifest.documents, manifest.format);
   const discovery = await client.discovery();
   const placed = await placeObjects(drafts, { namespace, project, discovery, clusterName: client.target.context });
-  const all = [...problems, ...placed.problems];
+  const all = [...problems, ...placed.problems, ...(policy.namespaceAllowed ? namespaceProblems(placed.objects, namespace, policy.namespaceAllowed) : [])];
   if (all.length > 0) {
     throw new ValidationError(`the manifest has ${all.length} ${all.length === 1 ? 'problem' : 'problems'}; nothing was applied`, {
       problems: all,
@@ -453,7 +478,7 @@ export async function deploy(req: DeployRequest): Promise<DeployReport> {
   const version = await client.serverVersion().catch((error) => {
     throw new ClusterError(`cannot reach cluster ${client.target.context} (${client.target.server}): ${apiMessage(error)}`, { cause: error, fix: 'check that the cluster is up and the kubeconfig/context are right' });
   });
-  const objects = await prepare(client, req.manifest, namespace, project);
+  const objects = await prepare(client, req.manifest, namespace, project, req);
   logger.info(`validated ${objects.length} objects of project ${project} against cluster ${client.target.context} (${version ?? 'unknown version'})`);
 
   const createdNamespace = await ensureNamespace(client, namespace, logger);
@@ -496,7 +521,7 @@ async function rollbackAfterFailure(req: DeployRequest, ctx: LockedContext, fail
       rollbackOf: target.info.revision,
       commit: target.info.commit,
     };
-    const objects = await prepare(req.client, manifest, req.namespace, req.project);
+    const objects = await prepare(req.client, manifest, req.namespace, req.project, req);
     const again = await runLocked(rollbackReq, objects, { ...ctx, createdNamespace: false, startedAt: new Date().toISOString() });
     failed.rollback = { revision: again.report.revision, of: target.info.revision, outcome: again.report.outcome };
     logger.info(`rollback to revision ${target.info.revision} ${again.report.outcome === 'deployed' ? 'succeeded' : 'did not succeed'} (revision ${again.report.revision})`);
@@ -555,9 +580,9 @@ export interface PreviewReport {
 }
 
 /** The read-only plan: validate and dry-run, then compare with live objects. No lock, no writes. */
-export async function preview(client: KubeClient, manifest: ManifestInput, namespace: string, project: string, settings: Pick<DeploySettings, 'forceConflicts' | 'concurrency'>, logger: Logger): Promise<PreviewReport> {
+export async function preview(client: KubeClient, manifest: ManifestInput, namespace: string, project: string, settings: Pick<DeploySettings, 'forceConflicts' | 'concurrency'>, logger: Logger, policy: PreparePolicy = {}): Promise<PreviewReport> {
   const concurrency = settings.concurrency ?? DEFAULT_CONCURRENCY;
-  const objects = await prepare(client, manifest, namespace, project);
+  const objects = await prepare(client, manifest, namespace, project, policy);
   const nsLive = await client.get(NAMESPACE_REF(namespace));
   const namespaceExists = nsLive !== undefined;
   if (!namespaceExists) logger.info(`namespace ${namespace} does not exist yet: a deploy creates it; objects inside it are checked client-side only`);

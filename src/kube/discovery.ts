@@ -82,7 +82,7 @@ export class Discovery {
   private readonly servedGroupVersions: Set<string>;
   private readonly pending = new Map<string, Promise<void>>();
 
-  private constructor(private readonly fetch: DiscoveryFetch, groupVersions: string[], resources: ApiResource[], private complete: boolean) {
+  private constructor(private readonly fetch: DiscoveryFetch | undefined, groupVersions: string[], resources: ApiResource[], private complete: boolean) {
     this.servedGroupVersions = new Set(groupVersions);
     for (const r of resources) this.add(r);
   }
@@ -106,13 +106,13 @@ export class Discovery {
     return new Discovery(fetch, parseGroupVersions(coreDoc, groupsDoc), [], false);
   }
 
-  /** For tests and for callers that already hold the resource list. */
-  static fromResources(resources: ApiResource[], fetch: DiscoveryFetch = async () => ({})): Discovery {
+  /** For tests and for callers that already hold the resource list; without `fetch`, refresh() keeps it. */
+  static fromResources(resources: ApiResource[], fetch?: DiscoveryFetch): Discovery {
     return new Discovery(fetch, [...new Set(resources.map((r) => gvKey(r.group, r.version)))], resources, true);
   }
 
   private async ensure(apiVersion: string): Promise<void> {
-    if (this.complete || this.byGroupVersion.has(apiVersion) || !this.servedGroupVersions.has(apiVersion)) return;
+    if (!this.fetch || this.complete || this.byGroupVersion.has(apiVersion) || !this.servedGroupVersions.has(apiVersion)) return;
     let p = this.pending.get(apiVersion);
     if (!p) {
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
@@ -144,8 +144,9 @@ export class Discovery {
     return out.sort();
   }
 
-  /** Ask the cluster again (after a CRD of the manifest became established). */
+  /** Ask the cluster again (after a CRD of the manifest became established, or a lookup missed). */
   async refresh(): Promise<void> {
+    if (!this.fetch) return;
     // Re-read everything: a new CRD may add a whole group.
     const fresh = await Discovery.load(this.fetch);
     this.byGroupVersion.clear();

@@ -116,7 +116,14 @@ export async function placeObjects(drafts: readonly DraftObject[], options: Plac
   const problems: string[] = [];
   const objects: PlannedObject[] = [];
   const seen = new Map<string, string>();
-  const resolved = await Promise.all(drafts.map((d) => options.discovery.resolve(d.object.apiVersion, d.object.kind)));
+  const resolve = () => Promise.all(drafts.map((d) => options.discovery.resolve(d.object.apiVersion, d.object.kind)));
+  let resolved = await resolve();
+  // Discovery is cached for the whole process (the agent runs for weeks): a kind
+  // installed since, e.g. by a CRD, is looked up again once before it counts as unserved.
+  if (drafts.some((d, i) => !resolved[i] && !crds.has(`${d.object.apiVersion}|${d.object.kind}`))) {
+    const refreshed = await options.discovery.refresh().then(() => true, () => false);
+    if (refreshed) resolved = await resolve();
+  }
   for (const [i, draft] of drafts.entries()) {
     const object = draft.object;
     const what = describeRef(object);

@@ -14,6 +14,12 @@ export interface ClusterOptions {
   kubeconfig?: string;
   context?: string;
   verbose?: boolean;
+  /**
+   * An already-connected client (the agent's warm one): used instead of loading the
+   * kubeconfig, through a view that logs to this command's io. The command's
+   * client.close() then leaves it open.
+   */
+  cluster?: KubeClient;
 }
 
 export interface Session {
@@ -24,6 +30,11 @@ export interface Session {
 
 export async function openSession(options: ClusterOptions, io: Io, namespace: string): Promise<Session> {
   const env = options.env ?? process.env;
+  if (options.cluster) {
+    const target = options.cluster.target;
+    const logger = createLogger({ out: io.stderr, scope: `${target.context}/${namespace}`, verbose: options.verbose ?? false, env });
+    return { target, client: options.cluster.withLogger(logger), logger };
+  }
   const target = await loadClusterTarget({ cwd: options.cwd, env, ...(options.kubeconfig && { kubeconfig: options.kubeconfig }), ...(options.context && { context: options.context }) });
   const logger = createLogger({ out: io.stderr, scope: `${target.context}/${namespace}`, verbose: options.verbose ?? false, env });
   const client = await KubeClient.connect(target, { logger });

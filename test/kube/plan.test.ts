@@ -99,4 +99,62 @@ test('the manifest documents are not modified', async () => {
   assert.equal(value.metadata, { name: 'a' });
 });
 
+// Discovery lives as long as the process (the agent runs for weeks): a miss asks again once.
+function growingCluster() {
+  const calls: string[] = [];
+  const state = { widgets: false };
+  const group = (name: string, resources: unknown[]) => ({ metadata: { name }, versions: [{ version: 'v1', resources }] });
+  const fetch = async (path: string) => {
+    calls.push(path);
+    if (path === '/api') return { kind: 'APIGroupDiscoveryList', items: [group('', [{ resource: 'configmaps', responseKind: { kind: 'ConfigMap' }, scope: 'Namespaced', verbs: [] }])] };
+    const items = [
+      group('apps', [{ resource: 'deployments', responseKind: { kind: 'Deployment' }, scope: 'Namespaced', verbs: [] }]),
+      group('apiextensions.k8s.io', [{ resource: 'customresourcedefinitions', responseKind: { kind: 'CustomResourceDefinition' }, scope: 'Cluster', verbs: [] }]),
+    ];
+    if (state.widgets) items.push(group('example.com', [{ resource: 'widgets', responseKind: { kind: 'Widget' }, scope: 'Namespaced', verbs: [] }]));
+    return { kind: 'APIGroupDiscoveryList', items };
+  };
+  return { calls, state, fetch };
+}
+const widget = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name } });
+
+test('a kind the cluster started serving after discovery was loaded is found by one refresh', async () => {
+  line = 0;
+  const cluster = growingCluster();
+  const d = await Discovery.load(cluster.fetch);
+  cluster.state.widgets = true; // e.g. a CRD installed by someone else since
+  const { objects, problems } = await placeObjects(collectObjects([doc(widget('w')), doc(cm('c'))], format).drafts, { namespace: 'app', project: 'web', discovery: d, clusterName: 'kube1' });
+  assert.equal(problems, []);
+  assert.is(objects[0]!.resource.plural, 'widgets');
+  assert.equal(cluster.calls, ['/api', '/apis', '/api', '/apis']);
+});
+
+test('a kind that stays unserved: one refresh for the whole manifest, then the error', async () => {
+  line = 0;
+  const cluster = growingCluster();
+  const d = await Discovery.load(cluster.fetch);
+  const { problems } = await placeObjects(collectObjects([doc(widget('a')), doc(widget('b'))], format).drafts, { namespace: 'app', project: 'web', discovery: d, clusterName: 'kube1' });
+  assert.is(problems.length, 2);
+  assert.match(problems[0]!, 'example.com/v1 Widget is not served by cluster kube1');
+  assert.is(cluster.calls.length, 4, 'loaded once, refreshed once');
+});
+
+test('no miss, or only kinds of a CRD in the same manifest: no refresh', async () => {
+  line = 0;
+  const cluster = growingCluster();
+  const d = await Discovery.load(cluster.fetch);
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets' }, versions: [{ name: 'v1', served: true }] },
+  };
+  const place = (docs: ManifestDocument[]) => placeObjects(collectObjects(docs, format).drafts, { namespace: 'app', project: 'web', discovery: d, clusterName: 'kube1' });
+  assert.equal((await place([doc(cm('c')), doc({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } })])).problems, []);
+  const withCrd = await place([doc(crd), doc(widget('w'))]);
+  assert.equal(withCrd.problems, []);
+  assert.is(withCrd.objects[1]!.viaCrd, true);
+  assert.is(cluster.calls.length, 2, 'discovery was only loaded');
+});
+
 test.run();
