@@ -1,6 +1,6 @@
-// One cluster, through @kubernetes/client-node: its KubeConfig authentication and
-// its generic KubernetesObjectApi (URL building from discovery, request pipeline).
-// Three deliberate changes to the defaults:
+// One cluster, through @kubernetes/client-node: its KubeConfig (kubeconfig files and
+// every authentication method) on requests built here from discovery, without its
+// typed API classes. Three deliberate changes to client-node's defaults:
 // - bodies stay plain JSON both ways (the typed model serializers drop fields they
 //   do not know and turn timestamps into Dates, which would corrupt applies and
 //   diffs of newer or custom kinds);
@@ -10,11 +10,11 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Configuration, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
 import { Discovery } from './discovery.js';
-import { loadClientNode, type ClusterTarget } from './kubeconfig.js';
+import { loadKubeCore, type ClusterTarget, type KubeCore } from './kubeconfig.js';
 import { FIELD_MANAGER, describeRef, type KubeObject, type ObjectRef } from './objects.js';
 import { defaultRetryPolicy, statusOf, systemCodeOf, withRetry, type RetryPolicy } from './retry.js';
 
@@ -93,7 +93,7 @@ export class KubeClient {
   ) {}
 
   static async connect(target: ClusterTarget, options: ClientOptions = {}): Promise<KubeClient> {
-    const k8s = await loadClientNode();
+    const k8s = await loadKubeCore();
     const discoveryRef: { current?: Discovery } = {};
     const warnings: string[] = [];
     const agent = await sharedAgent(target.kubeConfig);
@@ -250,9 +250,14 @@ export class KubeClient {
   }
 }
 
-/** Makes the transport, the authentication and the KubernetesObjectApi subclass. */
+/**
+ * Requests to the cluster: URL from discovery, the kubeconfig's authentication (client
+ * certificates, tokens, exec plugins) applied through client-node's RequestContext,
+ * then plain node:http(s) on the shared pool. No typed API classes: they would load
+ * all of client-node's generated models.
+ */
 function buildApi(
-  k8s: typeof import('@kubernetes/client-node'),
+  core: KubeCore,
   kc: KubeConfig,
   agent: http.Agent | undefined,
   timeoutMs: number,
@@ -261,96 +266,70 @@ function buildApi(
 ): RawApi {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new ClusterError('kubeconfig has no current cluster');
+  // The server URL may carry a path (e.g. a proxy's /k8s/clusters/<id>): paths are appended to it.
+  const base = cluster.server.replace(/\/+$/, '');
 
-  const transport = k8s.wrapHttpLibrary({
-    send: (request: RequestContext) =>
-      new Promise<ResponseContext>((resolvePromise, reject) => {
-        const url = new URL(request.getUrl());
-        const lib = url.protocol === 'http:' ? http : https;
-        const body = request.getBody() as string | undefined;
-        const headers: Record<string, string | number> = { ...request.getHeaders() };
-        if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-        const req = lib.request(url, { method: request.getHttpMethod().toString(), headers, agent: (agent ?? request.getAgent()) as http.Agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const buf = Buffer.concat(chunks);
-            const h: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
-            resolvePromise(new k8s.ResponseContext(res.statusCode ?? 0, h, { text: async () => buf.toString('utf8'), binary: async () => buf }));
-          });
+  const transport = (request: RequestContext) =>
+    new Promise<{ status: number; headers: Record<string, string>; text: string }>((resolvePromise, reject) => {
+      const url = new URL(request.getUrl());
+      const lib = url.protocol === 'http:' ? http : https;
+      const body = request.getBody() as string | undefined;
+      const headers: Record<string, string | number> = { ...request.getHeaders() };
+      if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+      const req = lib.request(url, { method: request.getHttpMethod().toString(), headers, agent: (agent ?? request.getAgent()) as http.Agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
+          resolvePromise({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
         });
-        req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the API server within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
-        req.on('error', reject);
-        if (body !== undefined) req.write(body);
-        req.end();
-      }),
-  });
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the API server within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
 
-  const auth = {
-    getName: () => 'eastern-kubeconfig',
-    applySecurityAuthentication: async (context: RequestContext) => {
-      await kc.applySecurityAuthentication(context);
-    },
+  const send = async (method: string, path: string, init: { query?: Query; body?: string; contentType?: string; accept?: string }): Promise<KubeResponse> => {
+    const request = new core.RequestContext(base + path, method as never);
+    request.setHeaderParam('Accept', init.accept ?? 'application/json');
+    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) request.setQueryParam(k, String(v));
+    if (init.body !== undefined) {
+      request.setHeaderParam('Content-Type', init.contentType ?? 'application/json');
+      request.setBody(init.body);
+    }
+    await kc.applySecurityAuthentication(request);
+    const response = await transport(request);
+    const warning = response.headers['warning'];
+    if (warning) for (const w of warning.split(/,\s*(?=\d{3} )/)) onWarning(w.replace(/^\d{3} \S+ /, '').replace(/^"|"$/g, ''));
+    let parsed: unknown = response.text;
+    if (response.text && (response.headers['content-type'] ?? '').includes('json')) {
+      try {
+        parsed = JSON.parse(response.text);
+      } catch {
+        parsed = response.text;
+      }
+    }
+    if (response.status >= 200 && response.status <= 299) return { status: response.status, body: parsed };
+    throw new ApiError(response.status, parsed as KubeStatus | string, response.headers);
   };
-  const configuration = k8s.createConfiguration({
-    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
-    authMethods: { default: auth },
-    httpApi: transport,
-  }) as Configuration;
 
-  class EasternObjectApi extends k8s.KubernetesObjectApi {
-    // URL building asks discovery; answer from the per-process cache instead of
-    // client-node's own per-instance one (which would repeat the requests).
-    protected override async resource(apiVersion: string, kind: string) {
-      const r = await discoveryRef.current?.resolve(apiVersion, kind);
-      if (!r) return undefined;
-      return { name: r.plural, namespaced: r.namespaced, kind: r.kind, singularName: '', verbs: r.verbs };
-    }
+  // URL building asks discovery (the per-process cache). Built by hand rather than with
+  // client-node's specUriPath, which lower-cases the whole path and so turns an invalid
+  // name like "My_App" into a confusing "name does not match the URL" error.
+  const uriOf = async (object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create') => {
+    const resource = await discoveryRef.current?.resolve(object.apiVersion, object.kind);
+    if (!resource) throw new ClusterError(`the cluster does not serve ${object.apiVersion} ${object.kind}`);
+    const parts = [object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`];
+    if (resource.namespaced && object.metadata.namespace) parts.push('namespaces', encodeURIComponent(object.metadata.namespace));
+    parts.push(resource.plural);
+    if (action === 'patch') parts.push(encodeURIComponent(object.metadata.name ?? ''));
+    return parts.join('/');
+  };
 
-    protected override async processResponse<T>(response: ResponseContext): Promise<T> {
-      const text = await response.body.text();
-      const warning = response.headers['warning'];
-      if (warning) for (const w of warning.split(/,\s*(?=\d{3} )/)) onWarning(w.replace(/^\d{3} \S+ /, '').replace(/^"|"$/g, ''));
-      const contentType = response.headers['content-type'] ?? '';
-      let body: unknown = text;
-      if (text && contentType.includes('json')) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = text;
-        }
-      }
-      if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return { status: response.httpStatusCode, body } as T;
-      throw new ApiError(response.httpStatusCode, body as KubeStatus | string, response.headers);
-    }
-
-    async send(method: string, path: string, init: { query?: Query; body?: string; contentType?: string; accept?: string }): Promise<KubeResponse> {
-      const ctx = this.configuration.baseServer.makeRequestContext(path, method as never);
-      ctx.setHeaderParam('Accept', init.accept ?? 'application/json');
-      for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, String(v));
-      if (init.body !== undefined) {
-        ctx.setHeaderParam('Content-Type', init.contentType ?? 'application/json');
-        ctx.setBody(init.body);
-      }
-      return this.requestPromise(ctx) as unknown as Promise<KubeResponse>;
-    }
-
-    // client-node's specUriPath lower-cases the whole path, which turns an invalid
-    // name like "My_App" into a confusing "name does not match the URL" error.
-    async uriOf(object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create') {
-      const resource = await this.resource(object.apiVersion, object.kind);
-      if (!resource) throw new ClusterError(`the cluster does not serve ${object.apiVersion} ${object.kind}`);
-      const parts = [this.apiVersionPath(object.apiVersion)];
-      if (resource.namespaced && object.metadata.namespace) parts.push('namespaces', encodeURIComponent(object.metadata.namespace));
-      parts.push(resource.name);
-      if (action === 'patch') parts.push(encodeURIComponent(object.metadata.name ?? ''));
-      return parts.join('/');
-    }
-  }
-
-  return new EasternObjectApi(configuration);
+  return { send, uriOf };
 }
 
 /** A keep-alive pool for the cluster's TLS settings; undefined when a proxy is configured (client-node handles those). */

@@ -28,7 +28,7 @@ import { mapSettled } from './pool.js';
 import { decidePrune, executePrune, pruneCandidates, type PruneDecision } from './prune.js';
 import { ReleaseStore } from './release-store.js';
 import { maskVariables, nextRevision, revisionsToKeep, rollbackTarget, type BuildInfo, type Outcome, type ReleaseHead, type ReleaseInfo } from './release.js';
-import { loadWatcher, type RolloutResult, type WatchTarget } from './rollout-port.js';
+import { loadWatcher, rolloutApi, type RolloutResult, type WatchTarget } from './rollout-port.js';
 import { statusOf } from './retry.js';
 
 export interface DeploySettings {
@@ -402,7 +402,8 @@ async function runLocked(req: DeployRequest, objects: PlannedObject[], ctx: Lock
 
     if (settings.wait) {
       const watch = await loadWatcher();
-      rollout = await watch({ kubeConfig: client.target.kubeConfig, targets: watchTargets(objects), timeoutSeconds: settings.timeoutSeconds, logger, signal: anySignal(req.signal, ctx.lock.signal) });
+      const api = await rolloutApi(client.target.kubeConfig);
+      rollout = await watch({ kubeConfig: client.target.kubeConfig, api, targets: watchTargets(objects), timeoutSeconds: settings.timeoutSeconds, logger, signal: anySignal(req.signal, ctx.lock.signal) });
     }
     const stopWait = interrupted(req.signal);
     if (stopWait) throw stopWait;
