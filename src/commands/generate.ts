@@ -2,7 +2,11 @@
 // `eastern render -f A -f B [-n NS]`.
 import { UsageError } from '../errors.js';
 import { processIo, type Io } from '../output/logger.js';
-import { parseManifest, render, templateVariables, type Rendered } from '../template/index.js';
+// Not the template index: it would load js-yaml, which validation needs only as a fallback.
+import { render } from '../template/render.js';
+import type { Rendered } from '../template/types.js';
+import { validateManifest } from '../template/validate.js';
+import { templateVariables } from '../template/variables.js';
 
 export interface GenerateOptions {
   cwd: string;
@@ -49,7 +53,7 @@ export async function run(options: GenerateOptions): Promise<number> {
       allowUndefined: options.allowUndefined ?? false,
       onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
     });
-    parseManifest(rendered, options.cwd, { validateOnly: true });
+    validateManifest(rendered, options.cwd);
     outputs.push(rendered.text);
   }
   io.stdout.write(joinDocuments(outputs));

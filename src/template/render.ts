@@ -6,6 +6,7 @@ import { TemplateError } from '../errors.js';
 import { parseDirective, type Directive } from './directive.js';
 import { nodeFs } from './fs.js';
 import { displayPath, formatLocation, includeChain } from './location.js';
+import { SourceMap } from './source-map.js';
 import type { RenderOptions, Rendered, SourceLocation, TemplateFs } from './types.js';
 import { checkVariables, interpolate, type Variables } from './variables.js';
 
@@ -20,18 +21,35 @@ interface Context {
   allowUndefined: boolean;
   onWarning: (message: string) => void;
   lines: string[];
-  map: SourceLocation[];
+  map: SourceMap;
   files: Set<string>;
-  /** Per file: its lines, and per line the directive or the substituted text. Variables are fixed for a render, so each source line is worked out once however often it is loaded. */
+  /** Per file: its lines, and per line the directive or the output text. Variables are fixed for a render, so each source line is worked out once however often it is loaded. */
   cache: Map<string, SourceFile>;
-  /** `dir\0candidate` → what the path is; a large template loads the same partials thousands of times. */
-  paths: Map<string, { kind: 'file' | 'dir' | 'other' | undefined; real?: string }>;
+  /** `dir\0candidate` → where it points; a large template loads the same partials thousands of times. */
+  paths: Map<string, ResolvedCandidate>;
 }
 
 interface SourceFile {
   lines: string[];
   directives: (Directive | null | undefined)[];
   substituted: (string | undefined)[];
+  /** Per directive line: the file it loads, or the comment an unmet `load?` leaves. */
+  targets: (Target | undefined)[];
+  /** How the file renders at each indentation it is loaded at, once worked out. */
+  plans: Map<string, Step[]>;
+}
+
+type Target = { found: string; comment?: undefined } | { found?: undefined; comment: string };
+
+/** A run of output lines (source lines `line`, `line + 1`, …), or the directive at `line` and the indentation of what it loads. */
+type Step = { texts: string[]; line: number; indent?: undefined } | { line: number; indent: string };
+
+interface ResolvedCandidate {
+  path: string;
+  inside: boolean;
+  kind: 'file' | 'dir' | 'other' | undefined;
+  real?: string;
+  realInside?: boolean;
 }
 
 export function render(options: RenderOptions): Rendered {
@@ -65,15 +83,15 @@ export function render(options: RenderOptions): Rendered {
     allowUndefined: options.allowUndefined ?? false,
     onWarning: options.onWarning ?? (() => {}),
     lines: [],
-    map: [],
+    map: new SourceMap(),
     files: new Set(),
     cache: new Map(),
     paths: new Map(),
   };
-  renderFile(ctx, topReal, undefined, [topReal]);
+  renderFile(ctx, topReal, undefined, [topReal], '');
   trimTrailingEmpty(ctx, 0);
   const text = ctx.lines.length === 0 ? '' : ctx.lines.join('\n') + '\n';
-  return { text, sourceMap: ctx.map, root, files: [...ctx.files] };
+  return { text, lines: ctx.lines, sourceMap: ctx.map, root, files: [...ctx.files] };
 }
 
 function findRoot(fs: TemplateFs, cwd: string, topReal: string, root: string | undefined): string {
@@ -107,79 +125,122 @@ function readSource(ctx: Context, file: string, from: SourceLocation | undefined
     throw fail(ctx, from, `cannot read ${displayPath(file, ctx.cwd)}: ${why}`, 'make the file readable by the user running eastern', [], error);
   }
   const lines = text.split(/\r?\n/);
-  const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length) };
+  const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length), targets: new Array(lines.length), plans: new Map() };
   ctx.cache.set(file, source);
   return source;
 }
 
-function renderFile(ctx: Context, file: string, via: SourceLocation | undefined, stack: string[]): void {
+/**
+ * Appends `file`'s output lines. `indent` is the sum of the indentation of every
+ * directive on the way here; it prefixes each non-empty line once, as it is written.
+ * The first rendering at an indentation records a plan that later loads replay.
+ */
+function renderFile(ctx: Context, file: string, via: SourceLocation | undefined, stack: string[], indent: string): void {
   ctx.files.add(file);
   const source = readSource(ctx, file, via);
+  const frame = ctx.map.frame(file, via);
+  const planned = source.plans.get(indent);
+  if (planned) {
+    for (const step of planned) {
+      if (step.indent === undefined) {
+        ctx.lines.push(...step.texts);
+        ctx.map.push(frame, step.line, step.texts.length);
+      } else {
+        load(ctx, source, frame, via ? { file, line: step.line, via } : { file, line: step.line }, stack, indent, step.indent);
+      }
+    }
+    return;
+  }
   const { lines, directives, substituted } = source;
+  const plan: Step[] = [];
+  let run: { texts: string[]; line: number } | undefined;
   for (let i = 0; i < lines.length; i++) {
-    const loc: SourceLocation = via ? { file, line: i + 1, via } : { file, line: i + 1 };
     let directive = directives[i];
     if (directive === undefined) directive = directives[i] = parseDirective(lines[i] as string) ?? null;
     if (directive) {
-      load(ctx, directive, loc, stack);
-    } else {
-      let text = substituted[i];
-      if (text === undefined) text = substituted[i] = substitute(ctx, lines[i] as string, loc);
-      ctx.lines.push(text);
-      ctx.map.push(loc);
+      run = undefined;
+      const step = { line: i + 1, indent: indent + directive.indent };
+      plan.push(step);
+      load(ctx, source, frame, via ? { file, line: i + 1, via } : { file, line: i + 1 }, stack, indent, step.indent);
+      continue;
     }
+    let plain = substituted[i];
+    if (plain === undefined) {
+      plain = substituted[i] = substitute(ctx, lines[i] as string, via ? { file, line: i + 1, via } : { file, line: i + 1 });
+    }
+    const text = indent === '' || plain === '' ? plain : indent + plain;
+    if (!run) plan.push((run = { texts: [], line: i + 1 }));
+    run.texts.push(text);
+    ctx.lines.push(text);
+    ctx.map.push(frame, i + 1);
   }
+  source.plans.set(indent, plan);
 }
 
-function load(ctx: Context, directive: Directive, loc: SourceLocation, stack: string[]): void {
+function resolveCandidate(ctx: Context, base: string, candidate: string): ResolvedCandidate {
+  const key = `${base}\0${candidate}`;
+  let known = ctx.paths.get(key);
+  if (!known) {
+    const path = resolve(base, candidate);
+    const inside = isInside(ctx.root, path);
+    const kind = inside ? ctx.fs.kind(path) : undefined;
+    if (kind === 'file') {
+      const real = ctx.fs.realpath(path);
+      known = { path, inside, kind, real, realInside: isInside(ctx.root, real) };
+    } else {
+      known = { path, inside, kind };
+    }
+    ctx.paths.set(key, known);
+  }
+  return known;
+}
+
+/** The file a directive loads (the first candidate that exists), checked against the root; the same for every load of that line. */
+function resolveTarget(ctx: Context, directive: Directive, loc: SourceLocation): Target {
   const candidates = directive.candidates.map((c, i) => substitute(ctx, c, loc, directive.offsets[i]));
   const base = dirname(loc.file);
   const tried: string[] = [];
-  let found: string | undefined;
   for (const candidate of candidates) {
     if (isAbsolute(candidate)) {
       throw fail(ctx, loc, `absolute path "${candidate}" is not allowed in a load directive`, 'write the path relative to the file that loads it');
     }
-    const path = resolve(base, candidate);
-    if (!isInside(ctx.root, path)) {
+    const { path, inside, kind, real, realInside } = resolveCandidate(ctx, base, candidate);
+    if (!inside) {
       throw fail(ctx, loc, `"${candidate}" resolves to ${path}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
         'keep partials inside the project, or pass --root with a directory that contains them');
     }
     tried.push(path);
-    const key = `${base}\0${candidate}`;
-    let known = ctx.paths.get(key);
-    if (!known) {
-      const kind = ctx.fs.kind(path);
-      known = kind === 'file' ? { kind, real: ctx.fs.realpath(path) } : { kind };
-      ctx.paths.set(key, known);
-    }
-    const kind = known.kind;
     if (kind === undefined) continue;
     if (kind !== 'file') {
       throw fail(ctx, loc, `"${candidate}" resolves to ${displayPath(path, ctx.cwd)}, which is ${kind === 'dir' ? 'a directory' : 'not a regular file'}`,
         'name a file; check that no variable in the path is empty');
     }
-    const real = known.real as string;
-    if (!isInside(ctx.root, real)) {
+    if (!realInside) {
       throw fail(ctx, loc, `"${candidate}" is a symbolic link to ${real}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
         'copy the file into the project, or pass --root with a directory that contains its target');
     }
-    found = real;
-    break;
+    return { found: real as string };
   }
+  if (directive.required) {
+    throw fail(ctx, loc,
+      candidates.length === 0 ? 'load! names no file' : 'load! found none of its candidates',
+      candidates.length === 0 ? 'list one or more files after load!' : 'create one of these files, or use "# load?" to make the partial optional',
+      tried.map((p) => `tried ${displayPath(p, ctx.cwd)}`));
+  }
+  return { comment: `${directive.indent}# Cannot load ${candidates.join(', ')}` };
+}
 
+/** Renders what the directive at `loc` (in `source`, rendered at `indent` as `frame`) loads, at `childIndent`. */
+function load(ctx: Context, source: SourceFile, frame: number, loc: SourceLocation, stack: string[], indent: string, childIndent: string): void {
+  const index = loc.line - 1;
+  let target = source.targets[index];
+  if (target === undefined) target = source.targets[index] = resolveTarget(ctx, source.directives[index] as Directive, loc);
+  const found = target.found;
   if (found === undefined) {
-    if (directive.required) {
-      throw fail(ctx, loc,
-        candidates.length === 0 ? 'load! names no file' : 'load! found none of its candidates',
-        candidates.length === 0 ? 'list one or more files after load!' : 'create one of these files, or use "# load?" to make the partial optional',
-        tried.map((p) => `tried ${displayPath(p, ctx.cwd)}`));
-    }
-    ctx.lines.push(`${directive.indent}# Cannot load ${candidates.join(', ')}`);
-    ctx.map.push(loc);
+    ctx.lines.push(indent + target.comment);
+    ctx.map.push(frame, loc.line);
     return;
   }
-
   if (stack.includes(found)) {
     const cycle = [...chainTo(loc).map((l) => formatLocation(l, ctx.cwd)), displayPath(found, ctx.cwd)].join(' → ');
     throw fail(ctx, undefined, `include cycle: ${cycle}`, 'remove one of these load directives');
@@ -189,14 +250,8 @@ function load(ctx: Context, directive: Directive, loc: SourceLocation, stack: st
   }
 
   const start = ctx.lines.length;
-  renderFile(ctx, found, loc, [...stack, found]);
+  renderFile(ctx, found, loc, [...stack, found], childIndent);
   trimTrailingEmpty(ctx, start);
-  if (directive.indent !== '') {
-    for (let i = start; i < ctx.lines.length; i++) {
-      const line = ctx.lines[i] as string;
-      if (line !== '') ctx.lines[i] = directive.indent + line;
-    }
-  }
 }
 
 /** Trailing line breaks of a rendered partial (or of the whole output) are dropped. */

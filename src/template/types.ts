@@ -1,3 +1,5 @@
+import type { SourceMap } from './source-map.js';
+
 /** Where an output line came from. `file` is an absolute path. Lines are 1-based. */
 export interface SourceLocation {
   file: string;
@@ -36,8 +38,10 @@ export interface RenderOptions {
 export interface Rendered {
   /** LF line endings, ends with exactly one LF (or is empty). */
   text: string;
-  /** One entry per output line (text.split('\n') without the final empty string). */
-  sourceMap: SourceLocation[];
+  /** The output lines (text without its final LF, split at LF). */
+  lines: readonly string[];
+  /** One entry per output line. */
+  sourceMap: SourceMap;
   /** The effective root (real path). */
   root: string;
   /** Every file read, top-level first (real paths). */

@@ -32,7 +32,7 @@ parentPort?.on('message', (job: FuzzJob) => {
   try {
     const warnings: string[] = [];
     const r = render({ ...job, onWarning: (m) => warnings.push(m) });
-    reply = { ok: true, text: r.text, sourceMap: r.sourceMap.map((l) => ({ file: l.file, line: l.line })), files: r.files };
+    reply = { ok: true, text: r.text, sourceMap: r.sourceMap.toArray().map((l) => ({ file: l.file, line: l.line })), files: r.files };
     try {
       reply.documents = parseManifest(r, job.cwd).length;
     } catch (error) {

@@ -38,7 +38,7 @@ sourceMap('maps every output line to the template line it came from, through the
     [`${P}/parts/b.yaml`]: 'b: 2\n',
   });
   assert.is(r.text, 'kind: ConfigMap\ndata:\n  a: 1\n  b: 2\n  c: 3\nend: true\n');
-  assert.equal(r.sourceMap.map(at), [
+  assert.equal(r.sourceMap.toArray().map(at), [
     'kubernetes.yaml:1',
     'kubernetes.yaml:2',
     'parts/a.yaml:1 < kubernetes.yaml:3',
@@ -56,19 +56,19 @@ sourceMap('has one entry per output line, also after trimmed trailing lines and 
   });
   assert.is(r.text, 'a: 1\nb: 2\n');
   assert.is(r.sourceMap.length, r.text.split('\n').length - 1);
-  assert.equal(r.sourceMap.map(at), ['kubernetes.yaml:1', 'trailing.yaml:1 < kubernetes.yaml:3']);
+  assert.equal(r.sourceMap.toArray().map(at), ['kubernetes.yaml:1', 'trailing.yaml:1 < kubernetes.yaml:3']);
 });
 
 sourceMap('maps the load? fallback comment to the directive', () => {
   const r = run({ [`${P}/kubernetes.yaml`]: 'a: 1\n  # load? x-${NAMESPACE}.yaml, y.yaml\n' });
   assert.is(r.text, 'a: 1\n  # Cannot load x-prod.yaml, y.yaml\n');
-  assert.equal(r.sourceMap.map(at), ['kubernetes.yaml:1', 'kubernetes.yaml:2']);
+  assert.equal(r.sourceMap.toArray().map(at), ['kubernetes.yaml:1', 'kubernetes.yaml:2']);
 });
 
 sourceMap('is empty for an empty template', () => {
   const r = run({ [`${P}/kubernetes.yaml`]: '' });
   assert.is(r.text, '');
-  assert.equal(r.sourceMap, []);
+  assert.equal(r.sourceMap.toArray(), []);
 });
 
 const files = suite('render: files and root');
@@ -148,7 +148,7 @@ errors(`nesting is allowed to depth ${MAX_DEPTH} and rejected beyond`, () => {
   };
   const ok = run(chain(MAX_DEPTH));
   assert.is(ok.sourceMap.length, MAX_DEPTH);
-  assert.is(ok.sourceMap[MAX_DEPTH - 1]?.file, `${P}/d${MAX_DEPTH}.yaml`);
+  assert.is(ok.sourceMap.at(MAX_DEPTH - 1)?.file, `${P}/d${MAX_DEPTH}.yaml`);
   const e = fails(() => run(chain(MAX_DEPTH + 1)));
   assert.match(e.message, new RegExp(String(MAX_DEPTH)));
 });
