@@ -10,6 +10,8 @@ export interface Directive {
   candidates: string[];
   /** 0-based offset of each candidate in the line, for error columns. */
   offsets: number[];
+  /** No candidate contains `${`: the directive means the same wherever it appears in one folder. */
+  plain: boolean;
 }
 
 const DIRECTIVE = /^([ \t]*)#[ \t]*load([!?])(?:[ \t]+(.*))?$/;
@@ -31,5 +33,5 @@ export function parseDirective(line: string): Directive | undefined {
     }
     offset += item.length + 1;
   }
-  return { indent: match[1] ?? '', required: match[2] === '!', candidates, offsets };
+  return { indent: match[1] ?? '', required: match[2] === '!', candidates, offsets, plain: !rest.includes('${') };
 }

@@ -25,6 +25,8 @@ interface Context {
   files: Set<string>;
   /** Per file: its lines, and per line the directive or the output text. Variables are fixed for a render, so each source line is worked out once however often it is loaded. */
   cache: Map<string, SourceFile>;
+  /** Line text → its directive (or null). */
+  directives: Map<string, Directive | null>;
   /** `dir\0candidate` → where it points; a large template loads the same partials thousands of times. */
   paths: Map<string, ResolvedCandidate>;
 }
@@ -35,6 +37,8 @@ interface SourceFile {
   substituted: (string | undefined)[];
   /** Per directive line: the file it loads, or the comment an unmet `load?` leaves. */
   targets: (Target | undefined)[];
+  /** The same, per directive without variables: a file often repeats one directive (same text, same folder). */
+  sharedTargets: Map<Directive, Target>;
   /** How the file renders at each indentation it is loaded at, once worked out. */
   plans: Map<string, Step[]>;
 }
@@ -86,6 +90,7 @@ export function render(options: RenderOptions): Rendered {
     map: new SourceMap(),
     files: new Set(),
     cache: new Map(),
+    directives: new Map(),
     paths: new Map(),
   };
   renderFile(ctx, topReal, undefined, [topReal], '');
@@ -125,7 +130,7 @@ function readSource(ctx: Context, file: string, from: SourceLocation | undefined
     throw fail(ctx, from, `cannot read ${displayPath(file, ctx.cwd)}: ${why}`, 'make the file readable by the user running eastern', [], error);
   }
   const lines = text.split(/\r?\n/);
-  const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length), targets: new Array(lines.length), plans: new Map() };
+  const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length), targets: new Array(lines.length), sharedTargets: new Map(), plans: new Map() };
   ctx.cache.set(file, source);
   return source;
 }
@@ -156,7 +161,7 @@ function renderFile(ctx: Context, file: string, via: SourceLocation | undefined,
   let run: { texts: string[]; line: number } | undefined;
   for (let i = 0; i < lines.length; i++) {
     let directive = directives[i];
-    if (directive === undefined) directive = directives[i] = parseDirective(lines[i] as string) ?? null;
+    if (directive === undefined) directive = directives[i] = directiveOf(ctx, lines[i] as string);
     if (directive) {
       run = undefined;
       const step = { line: i + 1, indent: indent + directive.indent };
@@ -175,6 +180,17 @@ function renderFile(ctx: Context, file: string, via: SourceLocation | undefined,
     ctx.map.push(frame, i + 1);
   }
   source.plans.set(indent, plan);
+}
+
+/** parseDirective, once per distinct line text in a render (a directive object then stands for its text). */
+function directiveOf(ctx: Context, line: string): Directive | null {
+  if (!line.includes('#')) return null;
+  let directive = ctx.directives.get(line);
+  if (directive === undefined) {
+    directive = parseDirective(line) ?? null;
+    ctx.directives.set(line, directive);
+  }
+  return directive;
 }
 
 function resolveCandidate(ctx: Context, base: string, candidate: string): ResolvedCandidate {
@@ -234,7 +250,13 @@ function resolveTarget(ctx: Context, directive: Directive, loc: SourceLocation):
 function load(ctx: Context, source: SourceFile, frame: number, loc: SourceLocation, stack: string[], indent: string, childIndent: string): void {
   const index = loc.line - 1;
   let target = source.targets[index];
-  if (target === undefined) target = source.targets[index] = resolveTarget(ctx, source.directives[index] as Directive, loc);
+  if (target === undefined) {
+    const directive = source.directives[index] as Directive;
+    // Without variables, resolving cannot warn, so one resolution serves every line with this directive.
+    const shared = directive.plain ? source.sharedTargets.get(directive) : undefined;
+    target = source.targets[index] = shared ?? resolveTarget(ctx, directive, loc);
+    if (directive.plain && !shared) source.sharedTargets.set(directive, target);
+  }
   const found = target.found;
   if (found === undefined) {
     ctx.lines.push(indent + target.comment);

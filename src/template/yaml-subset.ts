@@ -10,7 +10,8 @@ interface Block {
   kind: 'map' | 'seq';
   /** A sequence written at its parent key's own column (`key:\n- a`). */
   compact: boolean;
-  keys: Set<string> | undefined;
+  /** Unique for every block ever opened: stamps its keys in `keysAtDepth`. */
+  serial: number;
 }
 
 /**
@@ -56,10 +57,15 @@ const UNKNOWN = 'unknown';
  * False means "not certified", not "invalid".
  */
 export function isCertainlyValidYaml(lines: readonly string[], start: number, end: number): boolean {
+  // Bounded between documents (never during one, which would forget its keys).
+  if (keysAtDepth.some((keys) => keys.size > 100_000)) keysAtDepth.length = 0;
   return new Scanner().document(lines, start, end);
 }
 
 const shapes = new Map<string, Shape | typeof SKIP | typeof UNKNOWN>();
+/** Per nesting depth: key → serial of the last map at that depth that had it. */
+const keysAtDepth: Map<string, number>[] = [];
+let serials = 0;
 
 function shapeOf(line: string): Shape | typeof SKIP | typeof UNKNOWN {
   let shape = shapes.get(line);
@@ -155,7 +161,7 @@ class Scanner {
   }
 
   private push(indent: number, kind: 'map' | 'seq', compact: boolean): void {
-    this.stack.push({ indent, kind, compact, keys: kind === 'map' ? new Set() : undefined });
+    this.stack.push({ indent, kind, compact, serial: ++serials });
   }
 
   /** Finds (or opens) the block that a line whose first entry is at `col` belongs to. */
@@ -198,9 +204,14 @@ class Scanner {
     // After a `-`, the key opens the item's map (`- key: v`).
     if (shape.dashes.length > 0) this.push(shape.col, 'map', false);
     const top = this.stack[this.stack.length - 1] as Block;
-    const keys = top.keys as Set<string>;
-    if (keys.has(shape.key)) return false;
-    keys.add(shape.key);
+    // Duplicate keys: a per-map Set was most of validation's garbage. Maps at one
+    // depth never interleave (one ends before the next begins), so one table per
+    // depth, stamped with the map's serial, tells whether this map has the key.
+    const depth = this.stack.length - 1;
+    let keys = keysAtDepth[depth];
+    if (!keys) keys = keysAtDepth[depth] = new Map();
+    if (keys.get(shape.key) === top.serial) return false;
+    keys.set(shape.key, top.serial);
     if (shape.open) this.wait(top);
     if (shape.block) this.scalarParent = top.indent;
     return true;

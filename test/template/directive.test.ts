@@ -37,8 +37,9 @@ for (const [line, expected] of directives) {
   test(`directive: ${JSON.stringify(line)}`, () => {
     const parsed = parseDirective(line);
     assert.ok(parsed);
-    const { offsets, ...rest } = parsed;
+    const { offsets, plain, ...rest } = parsed;
     assert.equal(rest, expected);
+    assert.is(plain, !line.includes('${'), 'plain: no candidate holds a variable');
     // Each offset points at its candidate in the raw line (used for error columns).
     assert.equal(offsets.map((o, i) => line.slice(o, o + (parsed.candidates[i] ?? '').length)), parsed.candidates);
   });
