@@ -76,7 +76,7 @@ function machine() {
 }
 
 function ensureBuilt() {
-  if (existsSync(join(repo, 'dist', 'cli', 'main.js'))) return;
+  if (existsSync(join(repo, 'dist', 'bin', 'main.js'))) return;
   log('bench: dist/ missing, running npm run build …');
   runSync('npm', ['run', 'build'], { cwd: repo });
 }

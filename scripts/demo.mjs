@@ -33,11 +33,11 @@ function newestMtime(dir) {
 }
 
 function buildIfNeeded() {
-  const main = join(root, 'dist', 'cli', 'main.js');
+  const main = join(root, 'dist', 'bin', 'main.js');
   if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(join(root, 'src'))) return;
-  say('building Eastern (tsc)');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('the TypeScript build failed');
+  say('building Eastern (tsc, then the CLI bundle)');
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the build failed');
 }
 
 /** Runs `eastern …` with the demo kubeconfig; output goes straight to the terminal. */

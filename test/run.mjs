@@ -30,9 +30,9 @@ function step(title) {
 }
 
 function build() {
-  step('build (tsc)');
-  const result = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('the TypeScript build failed');
+  step('build (npm run build: tsc, then the CLI bundle)');
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the build failed');
 }
 
 /** Runs an optional setup module's function when the module exists (tiers land one by one). */

@@ -85,7 +85,7 @@ export async function runRenderBench(options = {}) {
   const workDir = options.workDir ?? mkdtempSync(join(cacheDir(), 'bench', 'render-'));
   const out = options.out === undefined ? join(repoRoot, 'bench', 'results', 'render.json') : options.out;
 
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(join(repoRoot, 'dist', 'bin', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 
   try {
     return await measure({ runs, projects, log, workDir, out, competitors: options.competitors ?? [] });

@@ -95,7 +95,13 @@ export function render(options: RenderOptions): Rendered {
   };
   renderFile(ctx, topReal, undefined, [topReal], '');
   trimTrailingEmpty(ctx, 0);
-  const text = ctx.lines.length === 0 ? '' : ctx.lines.join('\n') + '\n';
+  // Joined with a final '' rather than `+ '\n'`, which would copy the whole output once more.
+  let text = '';
+  if (ctx.lines.length > 0) {
+    ctx.lines.push('');
+    text = ctx.lines.join('\n');
+    ctx.lines.pop();
+  }
   return { text, lines: ctx.lines, sourceMap: ctx.map, root, files: [...ctx.files] };
 }
 

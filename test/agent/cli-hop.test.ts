@@ -40,7 +40,7 @@ function eastern(args: string[], env: Record<string, string | undefined>) {
 }
 
 test('the built CLI is present', () => {
-  assert.ok(existsSync(join(repoRoot, 'dist/cli/main.js')), 'run `npm run build` first (npm test does it)');
+  assert.ok(existsSync(join(repoRoot, 'dist/bin/main.js')), 'run `npm run build` first (npm test does it)');
   assert.is(spawnSync(process.execPath, [bin, '--version']).status, 0);
 });
 

@@ -43,7 +43,7 @@ export interface CliResult {
 
 /** `node bin/eastern …` with the test kubeconfig; the built CLI, as users run it. */
 export async function eastern(args: string[], cwd = repoRoot): Promise<CliResult> {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first (npm test does it)');
+  if (!existsSync(join(repoRoot, 'dist', 'bin', 'main.js'))) throw new Error('dist/bin/main.js is missing: run `npm run build` first (npm test does it)');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.EASTERN_AGENT;
   delete env.EASTERN_CONTEXT;

@@ -16,7 +16,7 @@ const root = join(import.meta.dirname, '../..');
 const exec = promisify(execFile);
 
 async function eastern(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(root, 'dist/bin/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   try {
     const r = await exec(process.execPath, [join(root, 'bin/eastern'), ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

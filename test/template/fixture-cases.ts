@@ -194,7 +194,7 @@ export function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => 
 }
 
 export function builtCliOrThrow(): void {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
-    throw new Error('dist/cli/main.js is missing: run `npm run build` first (npm test does it)');
+  if (!existsSync(join(repoRoot, 'dist', 'bin', 'main.js'))) {
+    throw new Error('dist/bin/main.js is missing: run `npm run build` first (npm test does it)');
   }
 }
