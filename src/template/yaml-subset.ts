@@ -239,26 +239,14 @@ function keyEnd(line: string, col: number): number {
 /** A one-line scalar from `j` to the end of the line, optionally followed by a comment. */
 function scalar(line: string, j: number): boolean {
   const c = line[j];
-  if (c === '"') {
-    const close = line.indexOf('"', j + 1);
-    if (close < 0 || line.lastIndexOf('\\', close) > j) return false;
-    return onlyComment(line, close + 1);
-  }
-  if (c === "'") {
-    for (let k = j + 1; k < line.length; k++) {
-      if (line[k] !== "'") continue;
-      if (line[k + 1] === "'") {
-        k++;
-        continue;
-      }
-      return onlyComment(line, k + 1);
-    }
-    return false;
+  if (c === '"' || c === "'") {
+    const end = quotedEnd(line, j);
+    return end > 0 && onlyComment(line, end);
   }
   if (c === '{' && line[j + 1] === '}') return onlyComment(line, j + 2);
   if (c === '[') {
-    const close = flowSequence(line, j);
-    return close > 0 && onlyComment(line, close);
+    const end = flowSequence(line, j);
+    return end > 0 && onlyComment(line, end);
   }
   PLAIN_START.lastIndex = j;
   const plain = PLAIN_START.test(line) || (c === '-' && j + 1 < line.length && line[j + 1] !== ' ');
@@ -266,6 +254,20 @@ function scalar(line: string, j: number): boolean {
   const comment = line.indexOf(' #', j);
   const body = (comment < 0 ? line.slice(j) : line.slice(j, comment)).trimEnd();
   return !body.endsWith(':') && !body.includes(': ');
+}
+
+/** The index after the quoted scalar that opens at `k` (double quotes without escapes, or single quotes with `''`), else -1. */
+function quotedEnd(line: string, k: number): number {
+  if (line[k] === '"') {
+    const close = line.indexOf('"', k + 1);
+    return close < 0 || line.lastIndexOf('\\', close) > k ? -1 : close + 1;
+  }
+  for (let m = k + 1; m < line.length; m++) {
+    if (line[m] !== "'") continue;
+    if (line[m + 1] !== "'") return m + 1;
+    m++;
+  }
+  return -1;
 }
 
 // A plain item of a flow sequence: no spaces, colons or flow indicators.
@@ -280,24 +282,9 @@ function flowSequence(line: string, j: number): number {
   spaces();
   if (line[k] === ']') return k + 1;
   for (;;) {
-    const c = line[k];
-    if (c === '"') {
-      const close = line.indexOf('"', k + 1);
-      if (close < 0 || line.lastIndexOf('\\', close) > k) return -1;
-      k = close + 1;
-    } else if (c === "'") {
-      let close = -1;
-      for (let m = k + 1; m < line.length; m++) {
-        if (line[m] !== "'") continue;
-        if (line[m + 1] === "'") {
-          m++;
-          continue;
-        }
-        close = m;
-        break;
-      }
-      if (close < 0) return -1;
-      k = close + 1;
+    if (line[k] === '"' || line[k] === "'") {
+      k = quotedEnd(line, k);
+      if (k < 0) return -1;
     } else {
       FLOW_PLAIN.lastIndex = k;
       if (!FLOW_PLAIN.test(line)) return -1;
