@@ -51,8 +51,13 @@ export function firstContent(lines: readonly string[], chunk: Chunk): number {
   return -1;
 }
 
-export function chunkText(lines: readonly string[], chunk: Chunk): string {
-  return lines.slice(chunk.start, chunk.end).join('\n');
+/** Runs a YAML loader on one document's text; its YAML error becomes a TemplateError at the template line. */
+export function loadChunk(load: (text: string) => unknown, lines: readonly string[], chunk: Chunk, map: SourceMapLike, cwd: string): unknown {
+  try {
+    return load(lines.slice(chunk.start, chunk.end).join('\n'));
+  } catch (error) {
+    throw yamlError(error, chunk, map, lines, cwd);
+  }
 }
 
 interface YamlFailure extends Error {
@@ -61,7 +66,7 @@ interface YamlFailure extends Error {
 }
 
 /** js-yaml's error (from either of its module builds) as a TemplateError at the template line; other errors unchanged. */
-export function yamlError(error: unknown, chunk: Chunk, map: SourceMapLike, lines: readonly string[], cwd: string): unknown {
+function yamlError(error: unknown, chunk: Chunk, map: SourceMapLike, lines: readonly string[], cwd: string): unknown {
   if (!(error instanceof Error) || error.name !== 'YAMLException') return error;
   const { mark, reason } = error as YamlFailure;
   const markLine = Math.min(Math.max(mark?.line ?? 0, 0), Math.max(chunk.end - chunk.start - 1, 0));

@@ -1,7 +1,7 @@
 // The documents of a rendered template as values (YAML 1.1 scalars, like kubectl),
 // each with its template location; invalid YAML names the template line behind it.
 import yaml from 'js-yaml';
-import { chunks, chunkText, firstContent, outputLines, yamlError, type ManifestInput } from './documents.js';
+import { chunks, firstContent, loadChunk, outputLines, type ManifestInput } from './documents.js';
 import { KUBERNETES_SCHEMA } from './yaml-schema.js';
 import type { ManifestDocument } from './types.js';
 
@@ -15,12 +15,7 @@ export function parseManifest(rendered: ManifestInput, cwd: string = process.cwd
   for (const chunk of chunks(lines)) {
     const first = firstContent(lines, chunk);
     if (first < 0) continue;
-    let value: unknown;
-    try {
-      value = yaml.load(chunkText(lines, chunk), { filename: 'rendered', schema: KUBERNETES_SCHEMA });
-    } catch (error) {
-      throw yamlError(error, chunk, rendered.sourceMap, lines, cwd);
-    }
+    const value = loadChunk((text) => yaml.load(text, { filename: 'rendered', schema: KUBERNETES_SCHEMA }), lines, chunk, rendered.sourceMap, cwd);
     if (value === null || value === undefined) continue;
     docs.push({
       index: docs.length,

@@ -16,7 +16,7 @@ interface Frame {
 }
 
 /** Segments of consecutive output lines that come from consecutive lines of one frame. */
-export class SourceMap implements SourceMapLike, Iterable<SourceLocation> {
+export class SourceMap implements SourceMapLike {
   readonly #frames: Frame[] = [];
   readonly #start: number[] = [];
   readonly #frame: number[] = [];
@@ -74,9 +74,5 @@ export class SourceMap implements SourceMapLike, Iterable<SourceLocation> {
 
   toArray(): SourceLocation[] {
     return Array.from({ length: this.length }, (_, i) => this.at(i) as SourceLocation);
-  }
-
-  *[Symbol.iterator](): Iterator<SourceLocation> {
-    for (let i = 0; i < this.length; i++) yield this.at(i) as SourceLocation;
   }
 }

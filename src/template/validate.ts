@@ -2,7 +2,7 @@
 // (yaml-subset.ts); every other document is parsed by js-yaml, loaded only then, so
 // `eastern generate` of a plain template never pays for the YAML library.
 import { createRequire } from 'node:module';
-import { chunks, chunkText, firstContent, outputLines, yamlError, type ManifestInput } from './documents.js';
+import { chunks, firstContent, loadChunk, outputLines, type ManifestInput } from './documents.js';
 import { isCertainlyValidYaml } from './yaml-subset.js';
 
 type JsYaml = typeof import('js-yaml');
@@ -13,12 +13,8 @@ export function validateManifest(rendered: ManifestInput, cwd: string = process.
   const lines = outputLines(rendered);
   for (const chunk of chunks(lines)) {
     if (firstContent(lines, chunk) < 0 || isCertainlyValidYaml(lines, chunk.start, chunk.end)) continue;
-    jsYaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml;
-    try {
-      // Every scalar as a string: no type resolution is needed to know the text is YAML.
-      jsYaml.load(chunkText(lines, chunk), { filename: 'rendered', schema: jsYaml.FAILSAFE_SCHEMA });
-    } catch (error) {
-      throw yamlError(error, chunk, rendered.sourceMap, lines, cwd);
-    }
+    const js = (jsYaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml);
+    // Every scalar as a string: no type resolution is needed to know the text is YAML.
+    loadChunk((text) => js.load(text, { filename: 'rendered', schema: js.FAILSAFE_SCHEMA }), lines, chunk, rendered.sourceMap, cwd);
   }
 }

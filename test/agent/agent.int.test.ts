@@ -65,6 +65,19 @@ async function stopAgent(a: AgentProcess): Promise<number | null> {
 }
 
 /** Runs the built CLI like a build does; resolves with its result. */
+/** A project folder whose kubernetes.yaml is one Deployment `name` whose pods the local clusters simulate as `simulate` (crashloop, unready, …). */
+function simulatedProject(name: string, simulate: string): string {
+  const project = join(scratch(), name);
+  mkdirSync(project);
+  writeFileSync(join(project, 'kubernetes.yaml'), [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${name}`, 'spec:', '  replicas: 1',
+    '  selector:', `    matchLabels: {app: ${name}}`, '  template:', '    metadata:',
+    `      labels: {app: ${name}, eastern.test/simulate: ${simulate}}`, '    spec:',
+    '      containers:', '        - name: app', '          image: busybox:1', '',
+  ].join('\n'));
+  return project;
+}
+
 function eastern(args: string[], env: NodeJS.ProcessEnv, cwd = repoRoot) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -152,14 +165,7 @@ test('a failing rollout gives exit 3 and the same report through the agent and s
   const viaNs = ns('fail-via');
   const soloNs = ns('fail-solo');
   namespaces.push(viaNs, soloNs);
-  const project = join(scratch(), 'crasher');
-  mkdirSync(project);
-  writeFileSync(join(project, 'kubernetes.yaml'), [
-    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: crasher', 'spec:', '  replicas: 1',
-    '  selector:', '    matchLabels: {app: crasher}', '  template:', '    metadata:',
-    '      labels: {app: crasher, eastern.test/simulate: crashloop}', '    spec:',
-    '      containers:', '        - name: app', '          image: busybox:1', '',
-  ].join('\n'));
+  const project = simulatedProject('crasher', 'crashloop');
   const a = await startAgent();
   try {
     const env = { ...buildEnv(a) };
@@ -227,14 +233,7 @@ test('SIGTERM during a deploy: it finishes, new deploys are refused, then no pro
 test('killing the build\'s eastern process interrupts its deploy in the agent, which releases the lock', async () => {
   const abortNs = ns('abort');
   namespaces.push(abortNs);
-  const project = join(scratch(), 'stuck');
-  mkdirSync(project);
-  writeFileSync(join(project, 'kubernetes.yaml'), [
-    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: stuck', 'spec:', '  replicas: 1',
-    '  selector:', '    matchLabels: {app: stuck}', '  template:', '    metadata:',
-    '      labels: {app: stuck, eastern.test/simulate: unready}', '    spec:',
-    '      containers:', '        - name: app', '          image: busybox:1', '',
-  ].join('\n'));
+  const project = simulatedProject('stuck', 'unready');
   const a = await startAgent();
   try {
     const token = readFileSync(`${a.socket}.token`, 'utf8').trim();
