@@ -7,7 +7,7 @@
 // expressed in RBAC, so it gets a ClusterRoleBinding and the agent's own allow-list
 // (checked before rendering) is the guard for the rest.
 import yaml from 'js-yaml';
-import type { AgentDefinition } from './schema.js';
+import type { AgentDefinition } from '../fleet/schema.js';
 import { parseHostPort } from './settings.js';
 
 export const AGENT_NAMESPACE = 'eastern';

@@ -11,7 +11,7 @@ import { checkCluster, connectCluster, type AgentCluster, type ClusterProbe } fr
 import { runCommand as defaultRunCommand } from './commands.js';
 import { writeLabelsFile } from './labels-file.js';
 import { AgentServer, type CommandRunner } from './server.js';
-import { labelsFor, namespaceAllowed, parseAgent, type AgentDefinition } from './schema.js';
+import { labelsFor, namespaceAllowed, parseAgent, type AgentDefinition } from '../fleet/schema.js';
 import { resolveSettings, type AgentSettings } from './settings.js';
 import { listenPrivate, newToken, preparePrivateDir, writeToken } from './socket.js';
 import { Supervisor } from './supervisor.js';

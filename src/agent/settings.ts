@@ -2,7 +2,7 @@
 // runtime derives from it (token file, labels file, work dir, listeners). Pure.
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AgentDefinition } from './schema.js';
+import type { AgentDefinition } from '../fleet/schema.js';
 
 export interface HostPort {
   host: string;

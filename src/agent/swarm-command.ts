@@ -2,7 +2,7 @@
 // only as an environment variable named by -passwordEnvVariable, never as an
 // argument (arguments are visible to every user in `ps`); schema.ts already refuses
 // password options in swarm.extraArgs.
-import type { AgentDefinition } from './schema.js';
+import type { AgentDefinition } from '../fleet/schema.js';
 import { agentTokenVariable, type AgentSettings } from './settings.js';
 
 export interface SwarmCommand {

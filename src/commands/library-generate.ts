@@ -1,7 +1,7 @@
 // `eastern library generate [--agents DIR] [--out DIR] [--check]`: writes (or checks)
 // vars/ and resources/ of the Jenkins shared library from the fleet in agents/.
 import { resolve } from 'node:path';
-import { loadFleet } from '../agent/fleet.js';
+import { loadFleet } from '../fleet/load.js';
 import { EasternError } from '../errors.js';
 import { generateLibrary, loadTemplates } from '../library/generate.js';
 import { writeOrCheck } from '../library/write.js';

@@ -5,8 +5,8 @@ import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fleetRouting } from '../agent/fleet.js';
-import { labelsFor, type AgentDefinition } from '../agent/schema.js';
+import { fleetRouting } from '../fleet/load.js';
+import { labelsFor, type AgentDefinition } from '../fleet/schema.js';
 import { EasternError } from '../errors.js';
 
 export interface GeneratedFile {

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAgent, type AgentDefinition } from '../../src/agent/schema.js';
+import { parseAgent, type AgentDefinition } from '../../src/fleet/schema.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const standIn = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.mjs');

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { agentManifest } from '../../src/agent/manifest.js';
-import { parseAgent } from '../../src/agent/schema.js';
+import { parseAgent } from '../../src/fleet/schema.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { adminClient, uniqueName } from './int-helpers.js';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
 import { agentManifest, formatManifest, literalNamespaces } from '../../src/agent/manifest.js';
-import { parseAgent } from '../../src/agent/schema.js';
+import { parseAgent } from '../../src/fleet/schema.js';
 import { run } from '../../src/commands/agent-manifest.js';
 import { repoRoot, sink } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { runViaAgent } from '../../src/agent/client.js';
-import { namespaceAllowed } from '../../src/agent/schema.js';
+import { namespaceAllowed } from '../../src/fleet/schema.js';
 import { AgentServer, type CommandRunner } from '../../src/agent/server.js';
 import { listenPrivate, writeToken } from '../../src/agent/socket.js';
 import { askAgent, sink, tempDir, waitFor } from './helpers.js';

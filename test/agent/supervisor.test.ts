@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeLabelsFile } from '../../src/agent/labels-file.js';
-import { labelsFor } from '../../src/agent/schema.js';
+import { labelsFor } from '../../src/fleet/schema.js';
 import { resolveSettings } from '../../src/agent/settings.js';
 import { Supervisor } from '../../src/agent/supervisor.js';
 import { swarmCommand } from '../../src/agent/swarm-command.js';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { parseAgent, type AgentDefinition } from '../../src/agent/schema.js';
+import { parseAgent, type AgentDefinition } from '../../src/fleet/schema.js';
 import { readRecord, repoRoot, standIn, standInJar, tempDir, waitFor, type Recorded } from '../agent/helpers.js';
 
 export interface FleetAgent {

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import yaml from 'js-yaml';
-import { labelsFor } from '../../src/agent/schema.js';
+import { labelsFor } from '../../src/fleet/schema.js';
 import { testKubeconfig } from '../agent/int-helpers.js';
 import { callsOf, root, runPipelines, type Agent, type ScenarioResult } from '../groovy/harness.js';
 import { withFleetAgents, type FleetAgent } from './fleet-agent.js';

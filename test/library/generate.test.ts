@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { dirname, join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadFleet } from '../../src/agent/fleet.js';
+import { loadFleet } from '../../src/fleet/load.js';
 import { generateLibrary, groovyList, groovyString, loadTemplates, STEPS, type LibraryTemplates } from '../../src/library/generate.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fleetRouting, loadFleet } from '../../src/agent/fleet.js';
+import { fleetRouting, loadFleet } from '../../src/fleet/load.js';
 import {
   checkFleet,
   DEFAULT_NAMESPACES,
@@ -12,7 +12,7 @@ import {
   parseAgent,
   parseAgentText,
   type AgentDefinition,
-} from '../../src/agent/schema.js';
+} from '../../src/fleet/schema.js';
 import { ValidationError } from '../../src/errors.js';
 
 const minimal = (name: string, extra = '') => `name: ${name}
