@@ -56,7 +56,7 @@ export async function checkCluster(probe: ClusterProbe, settings: AgentSettings,
     version = await probe.version();
     await probe.discovery();
   } catch (error) {
-    const { apiMessage } = await import('../kube/client.js');
+    const { apiMessage } = await import('../kube/api-error.js');
     throw new ClusterError(
       `${settings.configPath}: cluster ${settings.name} does not answer at ${probe.info.server} (context ${probe.info.context}, from ${probe.info.origin}): ${apiMessage(error)}`,
       {

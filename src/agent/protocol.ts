@@ -36,8 +36,6 @@ export const routes: Record<string, readonly AgentCommand[]> = {
   '/deploy': ['deploy'],
 };
 
-export const tokenHeader = 'authorization';
-
 /** Checks an untrusted request body; returns the problem, or the request. */
 export function parseCommandRequest(body: unknown, path: string): CommandRequest | string {
   if (typeof body !== 'object' || body === null) return 'the body must be a JSON object';

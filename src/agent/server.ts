@@ -3,7 +3,6 @@
 // frames to the build. Deploys pass the namespace allow-list (before rendering), the
 // in-process lock per project and namespace, and the limit of deploys at once.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { basename, dirname, resolve } from 'node:path';
 import { EasternError, LockError, ValidationError, toReport } from '../errors.js';
 import { createLogger, type Io, type Writer } from '../output/logger.js';
 import { parseCommandRequest, type AgentCommand, type CommandRequest, type Frame, type Refusal } from './protocol.js';
@@ -11,6 +10,8 @@ import { AbortedWait, KeyedLock, Slots, WaitTimeout } from './queue.js';
 import { authorized } from './socket.js';
 import type { SwarmState } from './supervisor.js';
 import type { KubeClient } from '../kube/client.js';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../deploy/defaults.js';
+import { projectName } from '../project/name.js';
 
 export interface ClusterHealth {
   reachable: boolean;
@@ -243,13 +244,12 @@ export class AgentServer {
     const { options, cwd, env } = request;
     const namespace = typeof options.namespace === 'string' ? options.namespace : 'default';
     const file = typeof options.file === 'string' ? options.file : '';
-    const project = typeof options.name === 'string' && options.name !== '' ? options.name : basename(dirname(resolve(cwd, file)));
-    Object.assign(job, { namespace, file, project });
     const report = (error: unknown) => {
       const { exitCode, text } = toReport(error, options.verbose === true);
       io.stderr.write(`${text}\n`);
       return exitCode;
     };
+    Object.assign(job, { namespace, file });
 
     // The allow-list comes first: a refused namespace is never rendered.
     if (!this.options.allowNamespace(namespace)) {
@@ -260,9 +260,17 @@ export class AgentServer {
       ));
     }
 
+    let project: string;
+    try {
+      // The same rule as the CLI: the in-process lock key must be the engine's project.
+      project = projectName({ file, cwd, ...(typeof options.name === 'string' && { name: options.name }) });
+    } catch (error) {
+      return report(error);
+    }
+    job.project = project;
     const progress = createLogger({ out: io.stderr, scope: `${this.options.name}/${namespace}`, env });
     const key = `${project}\u0000${namespace}`;
-    const lockTimeoutS = typeof options.lockTimeout === 'number' ? options.lockTimeout : 600;
+    const lockTimeoutS = typeof options.lockTimeout === 'number' ? options.lockTimeout : DEFAULT_LOCK_TIMEOUT_SECONDS;
     let releaseLock: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
     try {

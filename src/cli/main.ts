@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, UsageError, toReport } from '../errors.js';
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from '../deploy/defaults.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -96,15 +97,15 @@ export function buildProgram(): Command {
     .description('render, validate, dry-run, apply, wait for rollout and record the release')
     .argument('<FILE>', 'top-level template')
     .argument('[NAMESPACE]', 'target namespace', 'default')
-    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), DEFAULT_TIMEOUT_SECONDS)
     .option('--no-wait', 'return once the objects are applied')
     .option('--dry-run', 'server-side dry run only; print the diff')
     .option('--prune', 'delete objects of this project that the previous revision had and this one does not')
     .option('--name <project>', 'project name (default: the template directory name)')
     .option('--rollback-on-failure', 're-apply the previous good revision when the rollout fails')
-    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
+    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), DEFAULT_LOCK_TIMEOUT_SECONDS)
     .option('--force-conflicts', 'take over fields owned by other field managers')
-    .option('--history-limit <n>', 'release revisions kept per project and namespace', positiveInt('--history-limit'), 10)
+    .option('--history-limit <n>', 'release revisions kept per project and namespace', positiveInt('--history-limit'), DEFAULT_HISTORY_LIMIT)
     .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
     .action(action(() => import('../commands/deploy.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
 
@@ -113,8 +114,9 @@ export function buildProgram(): Command {
     .argument('<FILE>', 'template containing one Job')
     .argument('<NAMESPACE>', 'target namespace')
     .argument('<TAG>', 'image tag: suffix of the Job name and ${IMAGE_TAG}')
-    .option('--timeout <seconds>', 'job timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--timeout <seconds>', 'job timeout, 0 = none', seconds('--timeout'), DEFAULT_TIMEOUT_SECONDS)
     .option('--name <project>', 'project name (default: the template directory name)')
+    .option('--lock-timeout <seconds>', 'how long to wait for a deploy of the same project', seconds('--lock-timeout'), DEFAULT_LOCK_TIMEOUT_SECONDS)
     .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
     .action(action(() => import('../commands/job.js'), ([file, namespace, tag], o) => ({ ...o, file, namespace, tag })));
 
@@ -137,9 +139,9 @@ export function buildProgram(): Command {
     .argument('<PROJECT>', 'project name')
     .argument('[NAMESPACE]', 'namespace', 'default')
     .option('--to <revision>', 'revision to restore (default: the last good one before the current)', positiveInt('--to'))
-    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), 300)
+    .option('--timeout <seconds>', 'rollout timeout, 0 = none', seconds('--timeout'), DEFAULT_TIMEOUT_SECONDS)
     .option('--no-wait', 'return once the objects are applied')
-    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), 600)
+    .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), DEFAULT_LOCK_TIMEOUT_SECONDS)
     .option('--prune', 'delete objects of this project that the restored revision does not have')
     .action(action(() => import('../commands/rollback.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { processIo, type Io } from '../output/logger.js';
 import { displayPath } from '../template/index.js';
-import { renderManifest } from './deploy.js';
+import { renderManifest } from '../deploy/manifest.js';
 import { createLogger } from '../output/logger.js';
 
 export interface DiffCommandOptions {
@@ -35,7 +35,7 @@ export async function run(options: DiffCommandOptions): Promise<number> {
   const early = createLogger({ out: io.stderr, verbose: options.verbose ?? false, env });
   const { manifest } = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
 
-  const [{ openSession, clusterError }, { preview }, report] = await Promise.all([import('../kube/session.js'), import('../kube/deploy.js'), import('../output/kube-report.js')]);
+  const [{ openSession, clusterError }, { preview }, report] = await Promise.all([import('../kube/session.js'), import('../deploy/preview.js'), import('../deploy/report.js')]);
   const { client, logger } = await openSession(options, io, namespace);
   try {
     logger.debug(`rendered ${displayPath(resolve(options.cwd, options.file), options.cwd)}: ${manifest.documents.length} documents (project ${project})`);

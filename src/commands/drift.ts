@@ -23,7 +23,7 @@ export async function run(options: DriftCommandOptions): Promise<number> {
     import('../kube/session.js'),
     import('../drift/project.js'),
     import('../drift/format.js'),
-    import('../kube/retry.js'),
+    import('../kube/api-error.js'),
   ]);
   const { client, logger } = await openSession(options, io, namespaces.length === 1 ? namespaces[0]! : namespaces.length === 0 ? '*' : namespaces.join(','));
   try {

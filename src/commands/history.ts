@@ -19,7 +19,7 @@ export async function run(options: HistoryCommandOptions): Promise<number> {
   const namespace = options.namespace ?? 'default';
   const { checkProjectName } = await import('../project/name.js');
   const project = checkProjectName(options.project);
-  const [{ openSession, clusterError }, { ReleaseStore }, report] = await Promise.all([import('../kube/session.js'), import('../kube/release-store.js'), import('../output/kube-report.js')]);
+  const [{ openSession, clusterError }, { ReleaseStore }, report] = await Promise.all([import('../kube/session.js'), import('../deploy/release-store.js'), import('../deploy/report.js')]);
   const { client, logger, target } = await openSession(options, io, namespace);
   try {
     const { heads, unreadable } = await new ReleaseStore(client, namespace, project).list().catch((e) => {

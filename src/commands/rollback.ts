@@ -4,7 +4,7 @@
 
 import { ValidationError } from '../errors.js';
 import { processIo, type Io } from '../output/logger.js';
-import { errorJson, interruptSignal } from './deploy.js';
+import { interruptSignal } from './shared.js';
 
 export interface RollbackCommandOptions {
   cwd: string;
@@ -33,13 +33,14 @@ export async function run(options: RollbackCommandOptions): Promise<number> {
   const json = options.output === 'json';
   const { checkProjectName } = await import('../project/name.js');
   const project = checkProjectName(options.project);
-  const [{ openSession, easternVersion, clusterError }, deployMod, { ReleaseStore }, release, report, identity] = await Promise.all([
+  const [{ openSession, clusterError }, deployMod, { ReleaseStore }, release, report, identity, { deploySettings, errorJson }] = await Promise.all([
     import('../kube/session.js'),
-    import('../kube/deploy.js'),
-    import('../kube/release-store.js'),
-    import('../kube/release.js'),
-    import('../output/kube-report.js'),
+    import('../deploy/deploy.js'),
+    import('../deploy/release-store.js'),
+    import('../deploy/release.js'),
+    import('../deploy/report.js'),
     import('../project/identity.js'),
+    import('../deploy/run.js'),
   ]);
   const { client, logger, target } = await openSession(options, io, namespace);
   let wroteJson = false;
@@ -62,7 +63,7 @@ export async function run(options: RollbackCommandOptions): Promise<number> {
     if (!release.GOOD_OUTCOMES.includes(chosen.info.outcome)) logger.warn(`revision ${chosen.info.revision} ended ${chosen.info.outcome}; rolling back to it because --to asked for it`);
     logger.info(`rolling back ${project} to revision ${chosen.info.revision} (from ${chosen.info.startedAt})`);
     const manifest = await deployMod.revisionManifest(store, chosen);
-    const interrupt = options.signal ? undefined : interruptSignal(logger);
+    const interrupt = options.signal ? undefined : interruptSignal(logger, 'stopping, releasing the lock and recording the outcome', 'rollback');
     try {
       const result = await deployMod.deploy({
         client,
@@ -74,17 +75,9 @@ export async function run(options: RollbackCommandOptions): Promise<number> {
         ...(chosen.info.commit && { commit: chosen.info.commit }),
         ...(identity.buildInfo(env) && { build: identity.buildInfo(env)! }),
         deployer: identity.deployerIdentity(env),
-        easternVersion: easternVersion(),
+        easternVersion: identity.easternVersion(),
         rollbackOf: chosen.info.revision,
-        settings: {
-          wait: options.wait ?? true,
-          timeoutSeconds: options.timeout ?? 300,
-          prune: options.prune ?? false,
-          rollbackOnFailure: false,
-          lockTimeoutSeconds: options.lockTimeout ?? 600,
-          forceConflicts: options.forceConflicts ?? false,
-          historyLimit: options.historyLimit ?? 10,
-        },
+        settings: deploySettings({ ...options, rollbackOnFailure: false }),
         logger,
         ...((options.signal ?? interrupt?.signal) && { signal: (options.signal ?? interrupt?.signal)! }),
       });

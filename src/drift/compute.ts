@@ -3,9 +3,8 @@
 // manager other than Eastern set after Eastern's last apply of the object; (2) the
 // last release's manifest — fields whose live value no longer matches it and that
 // Eastern no longer owns (so the difference is not just server-side normalisation).
-import { FIELD_MANAGER, groupOf, isPlainObject, refOf, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import { FIELD_MANAGER, deepEqual, groupOf, isPlainObject, refOf, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import {
-  deepEqual,
   fieldChild,
   formatPath,
   listShape,
@@ -372,9 +371,4 @@ export function driftFor(
     out.push(...driftForObject({ live: current }));
   }
   return out;
-}
-
-/** Objects with drift, in first-seen order. */
-export function driftedObjects(entries: readonly DriftEntry[]): string[] {
-  return [...new Set(entries.map((e) => e.object))];
 }

@@ -2,7 +2,7 @@
 // readable field paths such as `spec.template.spec.containers[name=web].image`.
 // FieldsV1 keys: `f:<field>`, `k:<json of list-map keys>`, `v:<json of a set value>`,
 // `i:<index>`, and `.` for "the element itself".
-import { isPlainObject } from '../kube/objects.js';
+import { deepEqual, isPlainObject } from '../kube/objects.js';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -184,20 +184,6 @@ export function matchesPresentKey(item: unknown, key: Record<string, unknown>): 
   if (!isPlainObject(item)) return false;
   const present = Object.keys(key).filter((k) => item[k] !== undefined);
   return present.length > 0 && present.every((k) => deepEqual(item[k], key[k]));
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 export function managedFieldsOf(object: { metadata?: unknown }): ManagedFieldsEntry[] {

@@ -2,11 +2,11 @@
 // project (src/kube/release*.ts), its manifest, and the live objects it names.
 import { loadAll } from 'js-yaml';
 import type { KubeClient } from '../kube/client.js';
-import { apiMessage } from '../kube/client.js';
+import { apiMessage } from '../kube/api-error.js';
 import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { mapSettled } from '../kube/pool.js';
-import { decodeHead, LABEL_PART, type ReleaseHead } from '../kube/release.js';
-import { ReleaseStore } from '../kube/release-store.js';
+import { decodeHead, LABEL_PART, type ReleaseHead } from '../deploy/release.js';
+import { ReleaseStore } from '../deploy/release-store.js';
 import { driftFor, type DriftEntry, type ReleaseSnapshot } from './compute.js';
 import { formatDriftSection, projectState, type ProjectDrift } from './format.js';
 
@@ -22,7 +22,7 @@ export interface ReleasedProject {
 
 /** Projects with release records, in one namespace or (namespace undefined) in all. Sorted. */
 export async function releasedProjects(client: KubeClient, namespace?: string): Promise<ReleasedProject[]> {
-  const secrets = await client.list('v1', 'Secret', { ...(namespace && { namespace }), labelSelector: `${LABEL_PART}=head` });
+  const { items: secrets } = await client.list('v1', 'Secret', { ...(namespace && { namespace }), labelSelector: `${LABEL_PART}=head` });
   const byProject = new Map<string, ReleasedProject>();
   for (const s of secrets) {
     let head: ReleaseHead;

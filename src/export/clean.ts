@@ -1,8 +1,8 @@
 // Cleaning rules for exported objects: what the server added (identity, status,
 // bookkeeping, allocated addresses, defaults) goes; what a person wrote stays. The
 // result must create cleanly in another cluster and namespace. README lists the rules.
-import { LABEL_MANAGED_BY, LABEL_PROJECT, MANAGED_BY_VALUE, isPlainObject, type KubeObject } from '../kube/objects.js';
-import { deepEqual, managedFieldsOf, ownedPaths } from '../drift/managed-fields.js';
+import { LABEL_MANAGED_BY, LABEL_PROJECT, MANAGED_BY_VALUE, deepEqual, isPlainObject, type KubeObject } from '../kube/objects.js';
+import { managedFieldsOf, ownedPaths } from '../drift/managed-fields.js';
 
 type Obj = Record<string, unknown>;
 

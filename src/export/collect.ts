@@ -4,15 +4,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { ClusterError, ValidationError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
-import { apiMessage } from '../kube/client.js';
+import { apiMessage } from '../kube/api-error.js';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject } from '../kube/objects.js';
 import { mapSettled } from '../kube/pool.js';
-import { statusOf } from '../kube/retry.js';
+import { statusOf } from '../kube/api-error.js';
 import type { Logger } from '../output/logger.js';
-import { servedResources, jsonGetter, type JsonGet } from './discovery.js';
 import { previouslyExported, TOP_LEVEL, type ExportFile } from './files.js';
 import { planExport, type ExportPlan } from './plan.js';
-import { apiVersionOf, selectResources, type ApiResource } from './select.js';
+import { apiVersionOf } from '../kube/discovery.js';
+import { selectResources, type ApiResource } from './select.js';
 
 export interface CollectRequest {
   client: KubeClient;
@@ -21,8 +21,6 @@ export interface CollectRequest {
   selector?: string;
   includeSecrets?: boolean;
   logger: Logger;
-  /** Injected discovery reader (tests); default: the kubeconfig's cluster. */
-  get?: JsonGet;
 }
 
 export interface Collected extends ExportPlan {
@@ -40,8 +38,7 @@ export function isEasternRecord(object: KubeObject): boolean {
 
 export async function collect(req: CollectRequest): Promise<Collected> {
   const { client, namespace, logger } = req;
-  const get = req.get ?? (await jsonGetter(client.target.kubeConfig));
-  const [served, ns] = await Promise.all([servedResources(get), client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })]);
+  const [served, ns] = await Promise.all([client.discovery().then((d) => d.preferred()), client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })]);
   if (!ns) {
     throw new ClusterError(`namespace "${namespace}" does not exist in cluster ${client.target.context}`, {
       fix: `check the name (kubectl --context ${client.target.context} get namespaces) and the context (-c)`,
@@ -56,7 +53,7 @@ export async function collect(req: CollectRequest): Promise<Collected> {
   const unlisted: string[] = [];
   lists.forEach((l, i) => {
     const r = resources[i]!;
-    if (l.ok) listed.push(...l.value);
+    if (l.ok) listed.push(...l.value.items);
     else unlisted.push(`${r.kind}${r.group ? `.${r.group}` : ''}: ${apiMessage(l.error)}`);
   });
   // A selector the server rejects fails every list the same way: that is a usage problem.

@@ -2,7 +2,7 @@
 // `kubernetes.yaml` that loads them, so the folder is an Eastern project.
 import { dump } from 'js-yaml';
 import { groupOf, type KubeObject } from '../kube/objects.js';
-import { tierOf } from '../kube/order.js';
+import { tierOf } from '../deploy/order.js';
 
 export const TOP_LEVEL = 'kubernetes.yaml';
 /** First line of a generated top-level template; marks a folder as a previous export. */

@@ -5,18 +5,9 @@
 import { UsageError } from '../errors.js';
 import { groupOf, isPlainObject, type KubeObject } from '../kube/objects.js';
 
-/** A resource as discovery describes it (preferred version of its group). */
-export interface ApiResource {
-  group: string;
-  version: string;
-  kind: string;
-  /** Plural resource name, e.g. `deployments`. */
-  name: string;
-  singularName?: string;
-  shortNames?: string[];
-  namespaced: boolean;
-  verbs: string[];
-}
+import type { ApiResource } from '../kube/discovery.js';
+
+export type { ApiResource };
 
 /** Kinds left out unless named with --kinds: generated, transient, or not manifests. */
 export const SKIPPED_KINDS: readonly { group: string; kind: string; why: string }[] = [
@@ -34,12 +25,8 @@ function isSkippedKind(r: ApiResource): boolean {
   return SKIPPED_KINDS.some((s) => s.group === r.group && s.kind === r.kind);
 }
 
-export function apiVersionOf(r: ApiResource): string {
-  return r.group ? `${r.group}/${r.version}` : r.version;
-}
-
 function names(r: ApiResource): string[] {
-  const plain = [r.kind, r.name, r.singularName ?? '', ...(r.shortNames ?? [])].filter((n) => n !== '').map((n) => n.toLowerCase());
+  const plain = [r.kind, r.plural, r.singular, ...r.shortNames].filter((n) => n !== '').map((n) => n.toLowerCase());
   if (!r.group) return plain;
   return [...plain, ...plain.map((n) => `${n}.${r.group}`)];
 }
@@ -49,7 +36,7 @@ function names(r: ApiResource): string[] {
  * kubectl names them: kind, plural, singular or short name, optionally `.group`.
  */
 export function selectResources(resources: readonly ApiResource[], kinds?: readonly string[]): ApiResource[] {
-  const listable = resources.filter((r) => r.namespaced && r.verbs.includes('list') && !r.name.includes('/'));
+  const listable = resources.filter((r) => r.namespaced && r.verbs.includes('list') && !r.plural.includes('/'));
   const sorted = [...listable].sort((a, b) => (a.group + '/' + a.kind).localeCompare(b.group + '/' + b.kind));
   if (!kinds || kinds.length === 0) return sorted.filter((r) => !isSkippedKind(r));
   const chosen = new Set<ApiResource>();

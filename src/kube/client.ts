@@ -1,58 +1,33 @@
-// One cluster, through @kubernetes/client-node: its KubeConfig (kubeconfig files and
-// every authentication method) on requests built here from discovery, without its
-// typed API classes. Three deliberate changes to client-node's defaults:
-// - bodies stay plain JSON both ways (the typed model serializers drop fields they
-//   do not know and turn timestamps into Dates, which would corrupt applies and
-//   diffs of newer or custom kinds);
-// - one keep-alive connection pool instead of a new TLS connection per request
-//   (client-node 1.3 builds a fresh https.Agent for every call);
-// - every call is retried on transient errors and has a timeout.
+// The one way to a cluster. Every request Eastern sends to an API server — reads,
+// lists, watches, applies, deletes, pod logs, discovery — goes through `send` or
+// `stream` below, on one connection pool, with one retry policy and one error type.
+//
+// @kubernetes/client-node provides what it is made for: the kubeconfig (files,
+// contexts, merging, in-cluster credentials) and every way of authenticating
+// (client certificates, tokens, exec plugins, OIDC). The requests themselves are
+// built here, for three reasons: bodies stay plain JSON both ways (client-node's
+// typed models drop fields they do not know and turn timestamps into Dates, which
+// would corrupt applies of newer or custom kinds); one keep-alive pool instead of a
+// new TLS connection per call (client-node 1.x builds an agent per request, and its
+// Watch and Log do the same); and one retry policy for all of it.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
-import { Discovery } from './discovery.js';
-import { loadKubeCore, type ClusterTarget, type KubeCore } from './kubeconfig.js';
+import { ApiError, apiMessage, isConnectionError, statusOf, type KubeStatus } from './api-error.js';
+import { Discovery, type ApiResource } from './discovery.js';
+import type { ClusterTarget } from './kubeconfig.js';
 import { FIELD_MANAGER, describeRef, type KubeObject, type ObjectRef } from './objects.js';
-import { defaultRetryPolicy, statusOf, systemCodeOf, withRetry, type RetryPolicy } from './retry.js';
+import { defaultRetryPolicy, firstContactPolicy, withRetry, type RetryPolicy } from './retry.js';
 
 export interface KubeResponse<T = unknown> {
   status: number;
   body: T;
 }
 
-export interface KubeStatus {
-  kind?: string;
-  status?: string;
-  message?: string;
-  reason?: string;
-  code?: number;
-  details?: { causes?: { field?: string; message?: string; reason?: string }[] };
-}
-
-/** An unsuccessful HTTP answer (same shape as client-node's ApiException: `code`, `body`, `headers`). */
-export class ApiError extends Error {
-  constructor(readonly code: number, readonly body: KubeStatus | string | undefined, readonly headers: Record<string, string> = {}) {
-    super(apiMessageOf(code, body));
-    this.name = 'ApiError';
-  }
-}
-
-function apiMessageOf(code: number, body: KubeStatus | string | undefined): string {
-  if (body && typeof body === 'object' && typeof body.message === 'string' && body.message) return body.message;
-  if (typeof body === 'string' && body.trim()) return `HTTP ${code}: ${body.trim().slice(0, 300)}`;
-  return `HTTP ${code}`;
-}
-
-/** The message to show a user for a failed call. */
-export function apiMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  const code = systemCodeOf(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
+export type Query = Record<string, string | number | boolean | undefined>;
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -66,170 +41,413 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
-
-interface RawApi {
-  send(method: string, path: string, init: { query?: Query; body?: string; contentType?: string; accept?: string }): Promise<KubeResponse>;
-  uriOf(object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create'): Promise<string>;
+/** One page-joined LIST: the items (with apiVersion and kind restored) and the list's resourceVersion. */
+export interface ObjectList<T = KubeObject> {
+  items: T[];
+  resourceVersion: string;
 }
 
-const firstContactPolicy: RetryPolicy = { attempts: 3, baseMs: 300, maxMs: 1000 };
+/** One line of a watch stream: ADDED / MODIFIED / DELETED / BOOKMARK with the object, or ERROR with a Status. */
+export interface WatchEvent {
+  type: string;
+  object: {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; namespace?: string; resourceVersion?: string; [key: string]: unknown };
+    /** ERROR events: the Status. */
+    code?: number;
+    reason?: string;
+    message?: string;
+    [key: string]: unknown;
+  };
+}
 
-const discoveryCache = new Map<string, Promise<Discovery>>();
+export interface WatchHandle {
+  abort(): void;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+interface SendInit {
+  query?: Query;
+  body?: string;
+  contentType?: string;
+  accept?: string;
+}
+
+interface Connection {
+  kubeConfig: KubeConfig;
+  base: string;
+  /** Requests: keep-alive, bounded. */
+  pool: http.Agent;
+  /** Watches and followed logs stay open for minutes; they must not take the requests' sockets. */
+  streams: http.Agent;
+  timeoutMs: number;
+  discovery?: Promise<Discovery>;
+  /** Set once the server has answered anything: from then on connection errors get the full retry policy. */
+  reached: boolean;
+}
+
+const WATCH_SECONDS = 300;
+
+/** The retry messages of many parallel calls that fail together: one line per second is enough. */
+class RetryLog {
+  private last = 0;
+  note(logger: Logger | undefined, text: string) {
+    const now = Date.now();
+    if (now - this.last > 1000) {
+      this.last = now;
+      logger?.warn(text);
+    } else logger?.debug(text);
+  }
+}
 
 export class KubeClient {
-  private warned = new Set<string>();
-  private lastRetryLog = 0;
+  private readonly warned = new Set<string>();
 
   private constructor(
     readonly target: ClusterTarget,
-    private readonly api: RawApi,
-    /** The connection pool, when this client owns it (close() destroys it). */
-    private readonly agent: http.Agent | undefined,
+    private readonly connection: Connection,
+    private readonly owner: boolean,
     private readonly options: ClientOptions,
-    private readonly discoveryRef: { current?: Discovery },
-    /** API server warnings (deprecations) not shown yet. */
-    private readonly pendingWarnings: string[],
+    private readonly retryLog: RetryLog,
   ) {}
 
   static async connect(target: ClusterTarget, options: ClientOptions = {}): Promise<KubeClient> {
-    const k8s = await loadKubeCore();
-    const discoveryRef: { current?: Discovery } = {};
-    const warnings: string[] = [];
-    const agent = await sharedAgent(target.kubeConfig);
-    const api = buildApi(k8s, target.kubeConfig, agent, options.timeoutMs ?? 30_000, discoveryRef, (w) => warnings.push(w));
-    return new KubeClient(target, api, agent, options, discoveryRef, warnings);
+    const kc = target.kubeConfig;
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new ClusterError('kubeconfig has no current cluster');
+    const agents = await connectionAgents(kc, cluster.server, cluster.proxyUrl !== undefined && cluster.proxyUrl !== '');
+    const connection: Connection = {
+      kubeConfig: kc,
+      // The server URL may carry a path (e.g. a proxy's /k8s/clusters/<id>): paths are appended to it.
+      base: cluster.server.replace(/\/+$/, ''),
+      ...agents,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      reached: false,
+    };
+    return new KubeClient(target, connection, true, options, new RetryLog());
   }
 
   /**
    * The same cluster through the same connections, discovery and retry policy, but
-   * retry messages and API warnings go to `logger`: one per request in a
-   * long-running process (the agent). close() on it leaves the connections open;
-   * they belong to this client.
+   * retry messages and API warnings go to `logger` (one per deploy in the agent).
+   * close() on it leaves the connections open; they belong to this client.
    */
   withLogger(logger: Logger): KubeClient {
-    return new KubeClient(this.target, this.api, undefined, { ...this.options, logger }, this.discoveryRef, this.pendingWarnings);
+    return new KubeClient(this.target, this.connection, false, { ...this.options, logger }, new RetryLog());
   }
 
-  private flushWarnings(): void {
-    for (const w of this.pendingWarnings.splice(0)) this.warnOnce(w);
+  /** The same connections with another retry policy and timeout (the agent's quick health checks). */
+  withPolicy(retry: RetryPolicy, timeoutMs?: number): KubeClient {
+    return new KubeClient(this.target, this.connection, false, { ...this.options, retry, ...(timeoutMs !== undefined && { timeoutMs }) }, this.retryLog);
   }
 
-  private warnOnce(text: string) {
-    if (this.warned.has(text)) return;
-    this.warned.add(text);
-    this.options.logger?.warn(`API server: ${text}`);
+  get logger(): Logger | undefined {
+    return this.options.logger;
   }
 
-  /** Runs one API call with retries; `what` names it in retry messages. */
-  private async call<T>(what: string, fn: () => Promise<T>, policy: RetryPolicy = this.options.retry ?? defaultRetryPolicy): Promise<T> {
-    try {
-      return await withRetry(fn, policy, {
-        onRetry: (error, attempt, delay) => {
-          const now = Date.now();
-          const text = `${what}: ${apiMessage(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${policy.attempts})`;
-          // Many parallel calls fail together when the API server goes away: one line per second is enough.
-          if (now - this.lastRetryLog > 1000) {
-            this.lastRetryLog = now;
-            this.options.logger?.warn(text);
-          } else this.options.logger?.debug(text);
-        },
+  // ------------------------------------------------------------ transport
+
+  private async requestOptions(method: string, path: string, query: Query | undefined, agent: http.Agent): Promise<{ url: URL; options: https.RequestOptions }> {
+    const url = new URL(this.connection.base + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    // Authentication per request: exec plugins and OIDC refresh their tokens here.
+    const auth: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
+    await this.connection.kubeConfig.applyToHTTPSOptions(auth);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(auth.headers)) if (v !== undefined) headers[k] = String(v);
+    if (auth.auth) headers.Authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
+    return { url, options: { method, headers, agent } };
+  }
+
+  /** Opens one request and resolves with the response once its headers arrived. The only place that sends. */
+  private async open(method: string, path: string, init: SendInit, agent: http.Agent, timeoutMs: number, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const { url, options } = await this.requestOptions(method, path, init.query, agent);
+    const headers = options.headers as Record<string, string | number>;
+    headers.Accept = init.accept ?? 'application/json';
+    if (init.body !== undefined) {
+      headers['Content-Type'] = init.contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(init.body);
+    }
+    const lib = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(url, options, (res) => {
+        this.connection.reached = true;
+        resolve(res);
       });
-    } finally {
-      this.flushWarnings();
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the API server within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      if (signal) {
+        if (signal.aborted) req.destroy(new Error('aborted'));
+        else signal.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
+      }
+      if (init.body !== undefined) req.write(init.body);
+      req.end();
+    });
+  }
+
+  private warn(header: string | string[] | undefined) {
+    if (!header) return;
+    const text = Array.isArray(header) ? header.join(', ') : header;
+    for (const w of text.split(/,\s*(?=\d{3} )/)) {
+      const message = w.replace(/^\d{3} \S+ /, '').replace(/^"|"$/g, '');
+      if (this.warned.has(message)) continue;
+      this.warned.add(message);
+      this.options.logger?.warn(`API server: ${message}`);
     }
   }
 
-  /** Discovery for this cluster, loaded once per process. */
+  /** One buffered request, without retries: 2xx → body (JSON parsed), else ApiError. */
+  private async sendOnce<T>(method: string, path: string, init: SendInit): Promise<KubeResponse<T>> {
+    const res = await this.open(method, path, init, this.connection.pool, this.options.timeoutMs ?? this.connection.timeoutMs);
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', resolve);
+      res.on('error', reject);
+      res.on('aborted', () => reject(Object.assign(new Error('the API server closed the connection'), { code: 'ECONNRESET' })));
+    });
+    this.warn(res.headers.warning);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown = text;
+    if (text && (res.headers['content-type'] ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status <= 299) return { status, body: body as T };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    throw new ApiError(status, body as KubeStatus | string, headers);
+  }
+
+  /** A request with the retry policy; `what` names it in retry messages. */
+  async send<T = unknown>(method: string, path: string, init: SendInit = {}, what = `${method} ${path}`): Promise<KubeResponse<T>> {
+    const policy = this.options.retry ?? defaultRetryPolicy;
+    return withRetry(() => this.sendOnce<T>(method, path, init), policy, {
+      // A server that never answered is most likely down or mistyped: fail within a second or so.
+      policyFor: (error) => (!this.connection.reached && isConnectionError(error) && policy.attempts > firstContactPolicy.attempts ? firstContactPolicy : policy),
+      onRetry: (error, attempt, delay) => {
+        const attempts = (!this.connection.reached && isConnectionError(error) ? firstContactPolicy : policy).attempts;
+        this.retryLog.note(this.options.logger, `${what}: ${apiMessage(error)}; retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${attempts})`);
+      },
+    });
+  }
+
+  /**
+   * A streaming GET (watch, followed log): `onData` gets the body as it arrives.
+   * Resolves when the server ends the stream or `signal` aborts it; rejects with
+   * ApiError for a non-2xx answer and with the network error when the connection breaks.
+   */
+  private async stream(path: string, query: Query, onData: (text: string) => void, signal: AbortSignal | undefined, idleMs: number, accept?: string): Promise<void> {
+    const res = await this.open('GET', path, { query, ...(accept && { accept }) }, this.connection.streams, idleMs, signal);
+    const status = res.statusCode ?? 0;
+    res.setEncoding('utf8');
+    if (status < 200 || status > 299) {
+      let text = '';
+      for await (const chunk of res) text += chunk as string;
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not a Status object
+      }
+      throw new ApiError(status, body as KubeStatus | string);
+    }
+    await new Promise<void>((resolve, reject) => {
+      res.on('data', (chunk: string) => onData(chunk));
+      res.on('end', resolve);
+      res.on('close', resolve);
+      res.on('error', (error) => (signal?.aborted ? resolve() : reject(error)));
+    });
+  }
+
+  // ------------------------------------------------------------ discovery and paths
+
+  /** Discovery for this cluster, loaded once per connection (the agent's lives for weeks: refresh() on a miss). */
   async discovery(): Promise<Discovery> {
-    const key = `${this.target.server}\u0000${this.target.context}`;
-    let p = discoveryCache.get(key);
-    if (!p) {
-      p = Discovery.load((path, accept) => this.call(`GET ${path}`, async () => (await this.api.send('GET', path, { accept })).body));
-      discoveryCache.set(key, p);
-      p.catch(() => discoveryCache.delete(key));
+    const c = this.connection;
+    if (!c.discovery) {
+      c.discovery = Discovery.load(async (path, accept) => (await this.send('GET', path, accept ? { accept } : {}, `GET ${path}`)).body);
+      c.discovery.catch(() => (c.discovery = undefined));
     }
-    const d = await p;
-    this.discoveryRef.current = d;
-    return d;
+    return c.discovery;
   }
 
-  /** `v1.33.1`, or undefined if the cluster does not say. The first contact: few retries, so a wrong address fails fast. */
+  /** The served resource of apiVersion/kind; ClusterError when the cluster does not serve it. */
+  async resource(apiVersion: string, kind: string): Promise<ApiResource> {
+    const resource = await (await this.discovery()).resolve(apiVersion, kind);
+    if (!resource) throw new ClusterError(`the cluster does not serve ${apiVersion} ${kind}`);
+    return resource;
+  }
+
+  /** The collection URL of a kind (in a namespace when it is namespaced and one is given). */
+  async collection(apiVersion: string, kind: string, namespace?: string): Promise<{ path: string; namespaced: boolean }> {
+    const resource = await this.resource(apiVersion, kind);
+    const parts = [apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`];
+    // Built by hand rather than with client-node's helpers, which lower-case the whole path
+    // and so turn an invalid name like "My_App" into a confusing "name does not match the URL".
+    if (resource.namespaced && namespace) parts.push('namespaces', encodeURIComponent(namespace));
+    parts.push(resource.plural);
+    return { path: parts.join('/'), namespaced: resource.namespaced };
+  }
+
+  private async objectPath(ref: ObjectRef | KubeObject): Promise<string> {
+    const meta = 'metadata' in ref ? ref.metadata : { name: ref.name, namespace: ref.namespace };
+    const { path } = await this.collection(ref.apiVersion, ref.kind, meta.namespace);
+    return `${path}/${encodeURIComponent(meta.name ?? '')}`;
+  }
+
+  /** `v1.33.1`, or undefined if the cluster does not say. */
   async serverVersion(): Promise<string | undefined> {
-    const res = await this.call('GET /version', () => this.api.send('GET', '/version', {}), firstContactPolicy);
-    const v = (res.body as { gitVersion?: unknown }).gitVersion;
-    return typeof v === 'string' ? v : undefined;
+    const res = await this.send<{ gitVersion?: unknown }>('GET', '/version', {}, 'GET /version');
+    return typeof res.body.gitVersion === 'string' ? res.body.gitVersion : undefined;
   }
 
-  /** Server-side apply (create or update) with field manager `eastern`. */
-  async apply(object: KubeObject, options: ApplyOptions = {}): Promise<KubeResponse<KubeObject>> {
-    await this.discovery();
-    const path = await this.api.uriOf(object, 'patch');
-    const what = `${options.dryRun ? 'dry run of ' : ''}${describeRef(object)}`;
-    return this.call(what, () =>
-      this.api.send('PATCH', path, {
-        query: { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict', dryRun: options.dryRun ? 'All' : undefined, force: options.force ? true : undefined },
-        body: JSON.stringify(object),
-        contentType: 'application/apply-patch+yaml',
-      }),
-    ) as Promise<KubeResponse<KubeObject>>;
-  }
+  // ------------------------------------------------------------ reads
 
   /** The live object, or undefined when it does not exist. */
   async get<T = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    await this.discovery();
-    const path = await this.api.uriOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, 'patch');
+    const path = await this.objectPath(ref);
     try {
-      return (await this.call(`GET ${describeRef(ref)}`, () => this.api.send('GET', path, {}))).body as T;
+      return (await this.send<T>('GET', path, {}, `GET ${describeRef(ref)}`)).body;
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
     }
   }
 
-  /** Every object of a kind (in a namespace, or cluster-wide), following `continue` tokens. */
-  async list<T = KubeObject>(apiVersion: string, kind: string, options: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
-    await this.discovery();
-    const path = await this.api.uriOf({ apiVersion, kind, metadata: { namespace: options.namespace } }, 'list');
+  /** Every object of a collection URL, following `continue` tokens; items get apiVersion and kind back. */
+  async listCollection<T = KubeObject>(path: string, query: Query = {}): Promise<ObjectList<T>> {
     const items: T[] = [];
+    let resourceVersion = '';
     let token: string | undefined;
     do {
-      const res = await this.call(`LIST ${kind}`, () => this.api.send('GET', path, { query: { labelSelector: options.labelSelector, limit: 500, continue: token } }));
-      const body = res.body as { items?: T[]; metadata?: { continue?: string } };
-      // List items carry no apiVersion/kind; give them back so they compare equal to GETs.
-      for (const item of body.items ?? []) items.push({ apiVersion, kind, ...(item as object) } as T);
-      token = body.metadata?.continue || undefined;
+      const page = (await this.send<{ apiVersion?: string; kind?: string; items?: T[] | null; metadata?: { resourceVersion?: string; continue?: string } }>('GET', path, { query: { ...query, limit: 500, continue: token } }, `LIST ${path}`)).body;
+      // List items come without apiVersion and kind (watch events and GETs have them).
+      const kind = page.kind?.replace(/List$/, '');
+      for (const item of page.items ?? []) items.push({ ...(page.apiVersion && { apiVersion: page.apiVersion }), ...(kind && { kind }), ...(item as object) } as T);
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      token = page.metadata?.continue || undefined;
     } while (token);
-    return items;
+    return { items, resourceVersion };
+  }
+
+  /** Every object of a kind (in a namespace, or cluster-wide), with selectors. */
+  async list<T = KubeObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<ObjectList<T>> {
+    const { path } = await this.collection(apiVersion, kind, options.namespace);
+    const list = await this.listCollection<T>(path, { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
+    // A core-group list says "v1"; a grouped one "apps/v1": the requested version is what callers compare.
+    return { items: list.items.map((item) => ({ ...(item as object), apiVersion, kind }) as T), resourceVersion: list.resourceVersion };
+  }
+
+  /** Plain JSON GET of a path (events, discovery documents). */
+  async getJson<T>(path: string, query?: Query): Promise<T> {
+    return (await this.send<T>('GET', path, query ? { query } : {}, `GET ${path}`)).body;
+  }
+
+  /** Plain text GET of a path (pod logs). */
+  async getText(path: string, query?: Query): Promise<string> {
+    const body = (await this.send<unknown>('GET', path, { ...(query && { query }), accept: '*/*' }, `GET ${path}`)).body;
+    return typeof body === 'string' ? body : JSON.stringify(body);
+  }
+
+  /** A container's log (the previous run's with `previous`), the last `tailLines` lines. */
+  async podLog(namespace: string, pod: string, container: string, options: { previous?: boolean; tailLines?: number } = {}): Promise<string> {
+    return this.getText(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
+      container,
+      ...(options.previous && { previous: true }),
+      ...(options.tailLines !== undefined && { tailLines: options.tailLines }),
+    });
+  }
+
+  /** Follows a container's log until it ends or `signal` aborts; `onText` gets it as it arrives. */
+  async followPodLog(namespace: string, pod: string, container: string, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    await this.stream(path, { container, follow: true }, onText, signal, 24 * 3600_000, '*/*');
+  }
+
+  /**
+   * Watches a collection URL from `resourceVersion` (query), one event per line.
+   * `onDone` is called exactly once: when the server ends the stream (undefined),
+   * when it fails (the error: ApiError for an HTTP refusal), or after abort().
+   */
+  async watchCollection(path: string, query: Query, onEvent: (event: WatchEvent) => void, onDone: (error?: unknown) => void): Promise<WatchHandle> {
+    const controller = new AbortController();
+    const seconds = typeof query.timeoutSeconds === 'number' ? query.timeoutSeconds : WATCH_SECONDS;
+    let rest = '';
+    const onText = (text: string) => {
+      const lines = (rest + text).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        let event: WatchEvent;
+        try {
+          event = JSON.parse(line) as WatchEvent;
+        } catch {
+          continue;
+        }
+        onEvent(event);
+      }
+    };
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      onDone(error);
+    };
+    // Bookmarks arrive about once a minute; a stream silent for much longer than the
+    // server-side timeout is dead (a half-open connection) and is reopened.
+    this.stream(path, { ...query, watch: 1, allowWatchBookmarks: true, timeoutSeconds: seconds }, onText, controller.signal, (seconds + 60) * 1000).then(
+      () => finish(),
+      (error) => finish(controller.signal.aborted ? undefined : error),
+    );
+    return { abort: () => { controller.abort(); finish(); } };
+  }
+
+  // ------------------------------------------------------------ writes
+
+  /** Server-side apply (create or update) with field manager `eastern`. */
+  async apply(object: KubeObject, options: ApplyOptions = {}): Promise<KubeResponse<KubeObject>> {
+    const path = await this.objectPath(object);
+    return this.send<KubeObject>('PATCH', path, {
+      query: { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict', dryRun: options.dryRun ? 'All' : undefined, force: options.force ? true : undefined },
+      body: JSON.stringify(object),
+      contentType: 'application/apply-patch+yaml',
+    }, `${options.dryRun ? 'dry run of ' : ''}${describeRef(object)}`);
   }
 
   async create<T extends KubeObject>(object: T): Promise<T> {
-    await this.discovery();
-    const path = await this.api.uriOf(object, 'create');
-    return (await this.call(`create ${describeRef(object)}`, () => this.api.send('POST', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(object) }))).body as T;
+    const { path } = await this.collection(object.apiVersion, object.kind, object.metadata.namespace);
+    return (await this.send<T>('POST', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(object) }, `create ${describeRef(object)}`)).body;
   }
 
   /** PUT; `metadata.resourceVersion` makes it conditional (409 when someone else wrote first). */
   async replace<T extends KubeObject>(object: T): Promise<T> {
-    await this.discovery();
-    const path = await this.api.uriOf(object, 'patch');
-    return (await this.call(`update ${describeRef(object)}`, () => this.api.send('PUT', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(object) }))).body as T;
+    const path = await this.objectPath(object);
+    return (await this.send<T>('PUT', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(object) }, `update ${describeRef(object)}`)).body;
   }
 
   /** JSON merge patch (RFC 7386). */
   async mergePatch<T = KubeObject>(ref: ObjectRef, patch: unknown): Promise<T> {
-    await this.discovery();
-    const path = await this.api.uriOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, 'patch');
-    return (await this.call(`patch ${describeRef(ref)}`, () => this.api.send('PATCH', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(patch), contentType: 'application/merge-patch+json' }))).body as T;
+    const path = await this.objectPath(ref);
+    return (await this.send<T>('PATCH', path, { query: { fieldManager: FIELD_MANAGER }, body: JSON.stringify(patch), contentType: 'application/merge-patch+json' }, `patch ${describeRef(ref)}`)).body;
   }
 
   /** Deletes; false when it was already gone. Preconditions guard against deleting a newer object. */
   async delete(ref: ObjectRef, options: { preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' } = {}): Promise<boolean> {
-    await this.discovery();
-    const path = await this.api.uriOf({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, 'patch');
+    const path = await this.objectPath(ref);
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: options.propagationPolicy ?? 'Background', preconditions: options.preconditions });
     try {
-      await this.call(`delete ${describeRef(ref)}`, () => this.api.send('DELETE', path, { body }));
+      await this.send('DELETE', path, { body }, `delete ${describeRef(ref)}`);
       return true;
     } catch (error) {
       if (statusOf(error) === 404) return false;
@@ -239,109 +457,26 @@ export class KubeClient {
 
   /** Deletes every object of a kind matching a label selector in a namespace (one call). */
   async deleteCollection(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<void> {
-    await this.discovery();
-    const path = await this.api.uriOf({ apiVersion, kind, metadata: { namespace } }, 'list');
-    await this.call(`delete ${kind} (${labelSelector})`, () => this.api.send('DELETE', path, { query: { labelSelector } }));
+    const { path } = await this.collection(apiVersion, kind, namespace);
+    await this.send('DELETE', path, { query: { labelSelector } }, `delete ${kind} (${labelSelector})`);
   }
 
   /** Closes pooled connections (idle ones never hold the process open anyway). */
   close(): void {
-    this.agent?.destroy();
+    if (!this.owner) return;
+    this.connection.pool.destroy();
+    this.connection.streams.destroy();
   }
 }
 
-/**
- * Requests to the cluster: URL from discovery, the kubeconfig's authentication (client
- * certificates, tokens, exec plugins) applied through client-node's RequestContext,
- * then plain node:http(s) on the shared pool. No typed API classes: they would load
- * all of client-node's generated models.
- */
-function buildApi(
-  core: KubeCore,
-  kc: KubeConfig,
-  agent: http.Agent | undefined,
-  timeoutMs: number,
-  discoveryRef: { current?: Discovery },
-  onWarning: (text: string) => void,
-): RawApi {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ClusterError('kubeconfig has no current cluster');
-  // The server URL may carry a path (e.g. a proxy's /k8s/clusters/<id>): paths are appended to it.
-  const base = cluster.server.replace(/\/+$/, '');
-
-  const transport = (request: RequestContext) =>
-    new Promise<{ status: number; headers: Record<string, string>; text: string }>((resolvePromise, reject) => {
-      const url = new URL(request.getUrl());
-      const lib = url.protocol === 'http:' ? http : https;
-      const body = request.getBody() as string | undefined;
-      const headers: Record<string, string | number> = { ...request.getHeaders() };
-      if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
-      const req = lib.request(url, { method: request.getHttpMethod().toString(), headers, agent: (agent ?? request.getAgent()) as http.Agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const h: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolvePromise({ status: res.statusCode ?? 0, headers: h, text: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer from the API server within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      if (body !== undefined) req.write(body);
-      req.end();
-    });
-
-  const send = async (method: string, path: string, init: { query?: Query; body?: string; contentType?: string; accept?: string }): Promise<KubeResponse> => {
-    const request = new core.RequestContext(base + path, method as never);
-    request.setHeaderParam('Accept', init.accept ?? 'application/json');
-    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) request.setQueryParam(k, String(v));
-    if (init.body !== undefined) {
-      request.setHeaderParam('Content-Type', init.contentType ?? 'application/json');
-      request.setBody(init.body);
-    }
-    await kc.applySecurityAuthentication(request);
-    const response = await transport(request);
-    const warning = response.headers['warning'];
-    if (warning) for (const w of warning.split(/,\s*(?=\d{3} )/)) onWarning(w.replace(/^\d{3} \S+ /, '').replace(/^"|"$/g, ''));
-    let parsed: unknown = response.text;
-    if (response.text && (response.headers['content-type'] ?? '').includes('json')) {
-      try {
-        parsed = JSON.parse(response.text);
-      } catch {
-        parsed = response.text;
-      }
-    }
-    if (response.status >= 200 && response.status <= 299) return { status: response.status, body: parsed };
-    throw new ApiError(response.status, parsed as KubeStatus | string, response.headers);
-  };
-
-  // URL building asks discovery (the per-process cache). Built by hand rather than with
-  // client-node's specUriPath, which lower-cases the whole path and so turns an invalid
-  // name like "My_App" into a confusing "name does not match the URL" error.
-  const uriOf = async (object: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } }, action: 'patch' | 'list' | 'create') => {
-    const resource = await discoveryRef.current?.resolve(object.apiVersion, object.kind);
-    if (!resource) throw new ClusterError(`the cluster does not serve ${object.apiVersion} ${object.kind}`);
-    const parts = [object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`];
-    if (resource.namespaced && object.metadata.namespace) parts.push('namespaces', encodeURIComponent(object.metadata.namespace));
-    parts.push(resource.plural);
-    if (action === 'patch') parts.push(encodeURIComponent(object.metadata.name ?? ''));
-    return parts.join('/');
-  };
-
-  return { send, uriOf };
-}
-
-/** A keep-alive pool for the cluster's TLS settings; undefined when a proxy is configured (client-node handles those). */
-async function sharedAgent(kc: KubeConfig): Promise<http.Agent | undefined> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || cluster.proxyUrl) return undefined;
-  const opts: https.RequestOptions & { headers?: unknown } = {};
-  await kc.applyToHTTPSOptions(opts as never);
-  const pool = { keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 };
-  if (cluster.server.startsWith('http:')) return new http.Agent(pool);
-  return new https.Agent({
-    ...pool,
+/** The pools for the cluster's TLS settings; through client-node's own agent when a proxy is configured. */
+async function connectionAgents(kc: KubeConfig, server: string, proxied: boolean): Promise<{ pool: http.Agent; streams: http.Agent }> {
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  if (proxied && opts.agent instanceof http.Agent) return { pool: opts.agent, streams: opts.agent };
+  const keepAlive = { keepAlive: true, keepAliveMsecs: 10_000 };
+  if (server.startsWith('http:')) return { pool: new http.Agent({ ...keepAlive, maxSockets: 32 }), streams: new http.Agent(keepAlive) };
+  const tls = {
     ca: opts.ca,
     cert: opts.cert,
     key: opts.key,
@@ -349,5 +484,6 @@ async function sharedAgent(kc: KubeConfig): Promise<http.Agent | undefined> {
     passphrase: opts.passphrase,
     rejectUnauthorized: opts.rejectUnauthorized,
     servername: opts.servername,
-  });
+  };
+  return { pool: new https.Agent({ ...keepAlive, ...tls, maxSockets: 32 }), streams: new https.Agent({ ...keepAlive, ...tls }) };
 }

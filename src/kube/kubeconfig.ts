@@ -2,71 +2,14 @@
 // kubectl does), else ~/.kube/config, else the in-cluster service account; then
 // --context (or the file's current context).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { delimiter, join, resolve } from 'node:path';
+// A static import, so that the CLI bundle keeps only KubeConfig and what it needs
+// (client-node's generated API classes and models are dropped at build time, see
+// scripts/bundle.mjs). Commands load this module only when they talk to a cluster.
+import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError } from '../errors.js';
-
-type ClientNode = typeof import('@kubernetes/client-node');
-let clientNode: Promise<ClientNode> | undefined;
-
-/** The Kubernetes client is loaded only when a command talks to a cluster (it costs ~0.4 s). */
-export function loadClientNode(): Promise<ClientNode> {
-  return (clientNode ??= import('@kubernetes/client-node'));
-}
-
-/** What the deploy path uses of client-node: kubeconfig loading and authentication, requests, watches. */
-export interface KubeCore {
-  KubeConfig: ClientNode['KubeConfig'];
-  RequestContext: ClientNode['RequestContext'];
-  Watch: ClientNode['Watch'];
-  /** False when the whole package had to be loaded (a client-node whose layout this does not know). */
-  slim: boolean;
-}
-let kubeCore: Promise<KubeCore> | undefined;
-
-/**
- * client-node's KubeConfig module imports the package's generated index, which loads
- * every model and API class (about 1,500 modules, 0.5 s of a 2 s deploy) for two
- * names. A module resolve hook hands that one import a stub re-exporting just those
- * two; the rest comes from the package's own files. When client-node's layout is not
- * the one this was written for (checked first), the whole package is loaded instead.
- */
-export function loadKubeCore(): Promise<KubeCore> {
-  return (kubeCore ??= slimKubeCore().catch(async () => {
-    const k8s = await loadClientNode();
-    return { KubeConfig: k8s.KubeConfig, RequestContext: k8s.RequestContext, Watch: k8s.Watch, slim: false };
-  }));
-}
-
-const GEN_IMPORT = /^import \{ createConfiguration, ServerConfiguration, \} from '\.\/gen\/index\.js';$/m;
-
-async function slimKubeCore(): Promise<KubeCore> {
-  const { register } = await import('node:module');
-  const dist = dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node'));
-  const source = readFileSync(join(dist, 'config.js'), 'utf8');
-  if (typeof register !== 'function' || !GEN_IMPORT.test(source) || source.split("from './gen/").length !== 2) {
-    throw new Error('client-node layout not recognised');
-  }
-  const url = (file: string) => pathToFileURL(join(dist, file)).href;
-  const configUrl = url('config.js');
-  const code = (text: string) => `data:text/javascript,${encodeURIComponent(text)}`;
-  const stub = code(`export { createConfiguration } from ${JSON.stringify(url('gen/configuration.js'))};\nexport { ServerConfiguration } from ${JSON.stringify(url('gen/servers.js'))};\n`);
-  register(code(`export async function resolve(specifier, context, next) {
-  if (specifier === './gen/index.js' && context.parentURL === ${JSON.stringify(configUrl)}) return { url: ${JSON.stringify(stub)}, shortCircuit: true };
-  return next(specifier, context);
-}
-`));
-  const [config, http, watch] = (await Promise.all([import(configUrl), import(url('gen/http/http.js')), import(url('watch.js'))])) as [
-    { KubeConfig: KubeCore['KubeConfig'] },
-    { RequestContext: KubeCore['RequestContext'] },
-    { Watch: KubeCore['Watch'] },
-  ];
-  return { KubeConfig: config.KubeConfig, RequestContext: http.RequestContext, Watch: watch.Watch, slim: true };
-}
 
 export interface ClusterTarget {
   kubeConfig: KubeConfig;
@@ -103,8 +46,7 @@ export function kubeConfigSources(options: KubeConfigOptions, exists: (p: string
   return undefined;
 }
 
-export async function loadClusterTarget(options: KubeConfigOptions): Promise<ClusterTarget> {
-  const k8s = await loadKubeCore();
+export function loadClusterTarget(options: KubeConfigOptions): ClusterTarget {
   const env = options.env ?? process.env;
   const sources = kubeConfigSources(options);
   if (sources === undefined) {
@@ -112,7 +54,7 @@ export async function loadClusterTarget(options: KubeConfigOptions): Promise<Clu
       fix: 'pass --kubeconfig PATH or set KUBECONFIG',
     });
   }
-  const kc = new k8s.KubeConfig();
+  const kc = new KubeConfig();
   let origin: string;
   if (sources === 'in-cluster') {
     kc.loadFromCluster();
@@ -126,7 +68,7 @@ export async function loadClusterTarget(options: KubeConfigOptions): Promise<Clu
       try {
         if (i === 0) kc.loadFromFile(file);
         else {
-          const more = new k8s.KubeConfig();
+          const more = new KubeConfig();
           more.loadFromFile(file);
           kc.mergeConfig(more, true);
         }

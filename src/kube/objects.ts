@@ -64,3 +64,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function deepClone<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** Equality of JSON values: a key whose value is undefined counts as absent, as it would after JSON.stringify. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}

@@ -1,11 +1,10 @@
 // What every cluster command starts with: the kubeconfig target, a logger scoped
 // [context/namespace], a connected client.
 
-import { readFileSync } from 'node:fs';
 import { ClusterError, EasternError } from '../errors.js';
 import { createLogger, type Io, type Logger } from '../output/logger.js';
-import { ApiError, apiMessage, KubeClient } from './client.js';
-import { classify, statusOf } from './retry.js';
+import { ApiError, apiMessage, classify, statusOf } from './api-error.js';
+import { KubeClient } from './client.js';
 import { loadClusterTarget, type ClusterTarget } from './kubeconfig.js';
 
 export interface ClusterOptions {
@@ -59,17 +58,4 @@ export function clusterError(target: ClusterTarget, error: unknown): unknown {
     });
   }
   return error;
-}
-
-let version: string | undefined;
-/** Eastern's own version, for release records. */
-export function easternVersion(): string {
-  if (version === undefined) {
-    try {
-      version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      version = 'unknown';
-    }
-  }
-  return version;
 }

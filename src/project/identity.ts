@@ -1,8 +1,15 @@
 // Who is deploying and from which source: Jenkins build, git commit, user@host.
 
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import type { BuildInfo } from '../kube/release.js';
+
+/** The Jenkins build behind a deploy, as release records keep it. */
+export interface BuildInfo {
+  url?: string;
+  job?: string;
+  number?: string;
+}
 
 /** Jenkins build variables, when running in a build. */
 export function buildInfo(env: NodeJS.ProcessEnv): BuildInfo | undefined {
@@ -37,4 +44,17 @@ export async function gitCommit(env: NodeJS.ProcessEnv, dir: string): Promise<st
   const result = await execa('git', ['rev-parse', 'HEAD'], { cwd: dir, reject: false, timeout: 3000, env: { GIT_OPTIONAL_LOCKS: '0' } });
   const out = typeof result.stdout === 'string' ? result.stdout.trim() : '';
   return result.exitCode === 0 && /^[0-9a-f]{40}$/.test(out) ? out : undefined;
+}
+
+let version: string | undefined;
+/** Eastern's own version, for release records. */
+export function easternVersion(): string {
+  if (version === undefined) {
+    try {
+      version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
 }

@@ -4,18 +4,26 @@
 import { basename, dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 
+/** The longest project name: it is a label value (63 characters at most). */
+export const PROJECT_NAME_MAX = 63;
 /** Lower-case letters, digits and '-', as a Kubernetes label value and inside object names. */
-const VALID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const PROJECT_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const VALID = PROJECT_NAME_PATTERN;
+
+/** A name tidied into a usable project name ('' when nothing usable is left). */
+export function tidyProjectName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, PROJECT_NAME_MAX).replace(/-+$/, '');
+}
 
 export function projectName(options: { name?: string; file: string; cwd: string }): string {
   const fromDir = options.name === undefined;
   const name = options.name ?? basename(dirname(resolve(options.cwd, options.file)));
   if (!VALID.test(name)) {
-    const suggestion = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'my-project';
+    const suggestion = tidyProjectName(name) || 'my-project';
     throw new ValidationError(
       fromDir
-        ? `project name "${name}" (the name of the template's directory) is not usable: it must be lower-case letters, digits and '-', at most 63 characters`
-        : `--name "${name}" is not usable: it must be lower-case letters, digits and '-', at most 63 characters`,
+        ? `project name "${name}" (the name of the template's directory) is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`
+        : `--name "${name}" is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`,
       { fix: `pass --name ${suggestion}` },
     );
   }
@@ -25,7 +33,17 @@ export function projectName(options: { name?: string; file: string; cwd: string 
 /** Checks a project name given on the command line (history, rollback). */
 export function checkProjectName(name: string): string {
   if (!VALID.test(name)) {
-    throw new ValidationError(`project name "${name}" is not valid: lower-case letters, digits and '-', at most 63 characters`);
+    throw new ValidationError(`project name "${name}" is not valid: lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`);
   }
   return name;
+}
+
+/**
+ * For `eastern job`: --name as given (checked), else the template's folder name
+ * tidied (a job is not a release; a folder name that is no valid project name only
+ * needs tidying).
+ */
+export function projectNameOrFolder(options: { name?: string; file: string; cwd: string }): string {
+  if (options.name !== undefined) return projectName(options);
+  return tidyProjectName(basename(dirname(resolve(options.cwd, options.file)))) || 'job';
 }

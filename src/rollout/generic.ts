@@ -19,5 +19,5 @@ export function genericVerdict(object: KubeObject, _ctx?: RuleContext): Verdict 
   if (established) return established.status === 'True' ? succeeded('established') : waitingOn(established);
   const ready = conditionOf(status, 'Ready');
   if (ready) return ready.status === 'True' ? succeeded('ready') : waitingOn(ready);
-  return succeeded('exists');
+  return { ...succeeded('exists'), quiet: true };
 }

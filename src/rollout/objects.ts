@@ -200,12 +200,6 @@ export function isTerminating(object: KubeObject): boolean {
   return object.metadata?.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null;
 }
 
-/** The API group of an apiVersion: "apps/v1" → "apps", "v1" → "". */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
 /** "deployment/web", the way kubectl names objects. */
 export function displayName(kind: string, name: string): string {
   return `${kind.toLowerCase()}/${name}`;

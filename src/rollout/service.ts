@@ -17,7 +17,8 @@ export function serviceVerdict(service: Service, ctx: RuleContext): Verdict {
   if (spec.type === 'ExternalName') return succeeded('ExternalName');
   const selector = spec.selector ?? {};
   if (Object.keys(selector).length === 0) return succeeded('no selector (endpoints are managed elsewhere)');
-  if (ctx.expectsNoEndpoints) return succeeded('selects a workload scaled to 0');
+  const selects = (labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  if ((ctx.scaledToZero ?? []).some(selects)) return succeeded('selects a workload scaled to 0');
   let ready = 0;
   let notReady = 0;
   for (const slice of slicesOf(service, ctx.endpointSlices)) {

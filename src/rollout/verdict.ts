@@ -16,6 +16,8 @@ export interface Verdict {
   pods: PodDiagnosis[];
   /** Epoch ms at which the verdict may change without any API event (image-pull grace). */
   recheckAt?: number;
+  /** Nothing worth a line in the build log (an object that merely exists). */
+  quiet?: boolean;
 }
 
 /** Default time an image pull may keep failing before the pod counts as doomed. */
@@ -35,8 +37,8 @@ export interface RuleContext {
   imagePullGraceMs: number;
   /** Deployments: wait until no old-ReplicaSet replicas remain (kubectl's rule). Default true. */
   waitForOldReplicas?: boolean;
-  /** Services: true when a workload of this rollout with 0 replicas is what the selector matches. */
-  expectsNoEndpoints?: boolean;
+  /** Pod template labels of this rollout's workloads in the namespace that run no pods by design (replicas: 0). */
+  scaledToZero?: readonly Record<string, string>[];
 }
 
 export function emptyContext(overrides: Partial<RuleContext> = {}): RuleContext {

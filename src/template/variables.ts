@@ -72,3 +72,8 @@ export function templateVariables(
   variables.NAMESPACE = namespace;
   return variables;
 }
+
+/** Variables the tool itself provides: the agent exports ENVIRONMENT and CLUSTER. */
+export function builtinVariables(env: NodeJS.ProcessEnv = {}): Record<string, string | undefined> {
+  return { ENVIRONMENT: env.EASTERN_ENVIRONMENT, CLUSTER: env.EASTERN_CLUSTER };
+}

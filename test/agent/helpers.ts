@@ -1,6 +1,7 @@
 // Shared by the agent tests: a temporary agent home, an agent file pointing the Swarm
 // client at the stand-in, and small waiting helpers.
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,10 @@ export const standIn = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.m
 export const standInJar = join(repoRoot, 'test/fixtures/swarm-client/swarm-client.jar');
 
 export function tempDir(prefix = 'eastern-agent-'): { path: string; remove(): void } {
-  // Short paths: a Unix socket path must fit in 107 bytes.
-  const path = mkdtempSync(join(tmpdir(), prefix));
+  // Short paths: a Unix socket path must fit in 107 bytes. Lower-case, so that the
+  // folder name is a valid project name when a test deploys from it.
+  const path = join(tmpdir(), `${prefix}${randomBytes(4).toString('hex')}`);
+  mkdirSync(path, { mode: 0o700 });
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 

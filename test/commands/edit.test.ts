@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { editManifest } from '../../src/commands/deploy.js';
+import { editManifest } from '../../src/commands/shared.js';
 import { run as job } from '../../src/commands/job.js';
 import { EasternError, UsageError, ValidationError } from '../../src/errors.js';
-import type { ManifestInput } from '../../src/kube/deploy.js';
+import type { ManifestInput } from '../../src/deploy/deploy.js';
 import { parseManifest } from '../../src/template/index.js';
 
 const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  colour: blue\n';

@@ -50,7 +50,7 @@ test('a Job that succeeds: exit 0, name suffixed with the tag, log streamed, Job
     const code = await run({ cwd, file, namespace: ns, tag: 'V1.2', kubeconfig: kubeconfigPath(), context: 'kube2', io: out.io, env: {}, timeout: 120 });
     assert.is(code, 0, out.stderr());
     assert.match(out.stdout(), 'simulated container log line 1 (served by kwok)');
-    assert.match(out.stderr(), 'applied Job/migrate-v1-2');
+    assert.match(out.stderr(), 'created Job/migrate-v1-2');
     assert.match(out.stderr(), 'job/migrate-v1-2 succeeded: completed');
     assert.match(out.stderr(), 'deleted job/migrate-v1-2');
     assert.is(await getRaw(kc, jobRef(ns, 'migrate-v1-2')), undefined, 'the Job is gone');

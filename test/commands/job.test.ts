@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { jobName, renameJobs, run } from '../../src/commands/job.js';
+import { run } from '../../src/commands/job.js';
+import { jobName, renameJobs } from '../../src/deploy/job.js';
 import { ValidationError } from '../../src/errors.js';
 import type { ManifestDocument } from '../../src/template/types.js';
 

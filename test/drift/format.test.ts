@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { DriftEntry } from '../../src/drift/compute.js';
 import { formatDriftSection, formatEntry, formatProjectLine, projectState } from '../../src/drift/format.js';
 import { baselineHead, manifestObjects, normalizeReleased } from '../../src/drift/project.js';
-import type { ReleaseHead } from '../../src/kube/release.js';
+import type { ReleaseHead } from '../../src/deploy/release.js';
 
 const entry = (over: Partial<DriftEntry>): DriftEntry => ({
   object: 'deployment/web', ref: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' }, path: 'spec.replicas', change: 'changed', managers: ['kubectl-scale'], released: 2, live: 5, ...over,

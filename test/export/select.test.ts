@@ -5,8 +5,8 @@ import { parseKinds, selectResources, type ApiResource } from '../../src/export/
 import type { KubeObject } from '../../src/kube/objects.js';
 import { liveDeployment } from './live-objects.js';
 
-const r = (group: string, version: string, kind: string, name: string, extra: Partial<ApiResource> = {}): ApiResource =>
-  ({ group, version, kind, name, namespaced: true, verbs: ['create', 'get', 'list', 'watch'], singularName: kind.toLowerCase(), ...extra });
+const r = (group: string, version: string, kind: string, plural: string, extra: Partial<ApiResource> = {}): ApiResource =>
+  ({ group, version, kind, plural, namespaced: true, verbs: ['create', 'get', 'list', 'watch'], singular: kind.toLowerCase(), shortNames: [], ...extra });
 
 const discovered: ApiResource[] = [
   r('', 'v1', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadClusterTarget } from '../../src/kube/kubeconfig.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { ReleaseStore } from '../../src/kube/release-store.js';
+import { ReleaseStore } from '../../src/deploy/release-store.js';
 
 export function kubeconfig(): string {
   const file = process.env.EASTERN_TEST_KUBECONFIG;
@@ -28,7 +28,7 @@ export function client(context = 'kube1', config = kubeconfig()): Promise<KubeCl
   const key = `${config}|${context}`;
   let c = clients.get(key);
   if (!c) {
-    c = loadClusterTarget({ kubeconfig: config, context }).then((t) => KubeClient.connect(t));
+    c = KubeClient.connect(loadClusterTarget({ kubeconfig: config, context }));
     clients.set(key, c);
   }
   return c;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backoffMs, classify, withRetry } from '../../src/kube/retry.js';
-import { ApiError } from '../../src/kube/client.js';
+import { ApiError, classify } from '../../src/kube/api-error.js';
+import { backoffMs, withRetry } from '../../src/kube/retry.js';
 
 const api = (code: number, message = 'x', headers: Record<string, string> = {}) => new ApiError(code, { message }, headers);
 const sys = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:1`), { code });

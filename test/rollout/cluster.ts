@@ -4,6 +4,7 @@
 // `eastern.test/simulate` label that makes KWOK play a failure.
 import { existsSync } from 'node:fs';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/kube/client.js';
 import { createLogger, type Logger } from '../../src/output/logger.js';
 
 export type Context = 'kube1' | 'kube2';
@@ -24,6 +25,11 @@ export async function kubeConfig(context: Context = 'kube2'): Promise<KubeConfig
   kc.loadFromFile(kubeconfigPath());
   kc.setCurrentContext(context);
   return kc;
+}
+
+/** Eastern's access layer over the same kubeconfig, for the rollout watch. */
+export function clusterApi(kc: KubeConfig): Promise<KubeClient> {
+  return KubeClient.connect({ kubeConfig: kc, context: kc.getCurrentContext(), server: kc.getCurrentCluster()?.server ?? '', origin: 'test' });
 }
 
 export async function objectApi(kc: KubeConfig) {

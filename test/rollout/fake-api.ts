@@ -1,7 +1,9 @@
 // An in-memory API for the watcher and reflector unit tests: collections with
 // resourceVersions, list (with metadata.name field selectors), watch streams that
 // tests can feed, break, or expire (410), events and logs. No network.
-import { ApiRequestError, type ObjectList, type Query, type RolloutApi, type WatchEvent, type WatchHandle } from '../../src/rollout/api.js';
+import { ApiError } from '../../src/kube/api-error.js';
+import type { ObjectList, Query, WatchEvent, WatchHandle } from '../../src/kube/client.js';
+import type { RolloutApi } from '../../src/rollout/api.js';
 import type { KubeObject } from '../../src/rollout/objects.js';
 
 interface Stream {
@@ -28,7 +30,7 @@ export class FakeApi implements RolloutApi {
   async collection(apiVersion: string, kind: string, namespace: string | undefined) {
     const plural = `${kind.toLowerCase()}s`;
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    if (kind === 'Unknown') throw new ApiRequestError(404, `the cluster does not serve ${kind}`);
+    if (kind === 'Unknown') throw new ApiError(404, { message: `the cluster does not serve ${kind}` });
     return { path: `${base}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`, namespaced: true };
   }
 
@@ -46,21 +48,21 @@ export class FakeApi implements RolloutApi {
     return !field || object.metadata?.name === field[1];
   }
 
-  async list(path: string, query: Query): Promise<ObjectList> {
+  async listCollection<T>(path: string, query: Query): Promise<ObjectList<T>> {
     this.listCalls.push({ path, query });
-    if (this.forbidden.has(path)) throw new ApiRequestError(403, `forbidden: cannot list ${path}`);
+    if (this.forbidden.has(path)) throw new ApiError(403, { message: `forbidden: cannot list ${path}` });
     const items = [...this.items(path).values()].filter((o) => this.matches(query, o));
-    return { items: structuredClone(items), resourceVersion: String(this.rv) };
+    return { items: structuredClone(items) as T[], resourceVersion: String(this.rv) };
   }
 
-  async watch(path: string, query: Query, onEvent: (e: WatchEvent) => void, onDone: (error?: unknown) => void): Promise<WatchHandle> {
+  async watchCollection(path: string, query: Query, onEvent: (e: WatchEvent) => void, onDone: (error?: unknown) => void): Promise<WatchHandle> {
     this.watchCalls.push({ path, query });
-    if (this.watchForbidden.has(path)) throw Object.assign(new Error('Forbidden'), { statusCode: 403 });
+    if (this.watchForbidden.has(path)) throw new ApiError(403, { message: 'Forbidden' });
     const stream: Stream = { path, query, onEvent, onDone, open: true };
     if (Number(query.resourceVersion ?? 0) < this.compactedBelow) {
       // Like the API server: a 200 stream carrying one ERROR event, then the end.
       setImmediate(() => {
-        onEvent({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } });
+        onEvent({ type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, reason: 'Expired', message: 'too old resource version' } });
         this.close(stream);
       });
       return { abort: () => this.close(stream) };
@@ -86,7 +88,7 @@ export class FakeApi implements RolloutApi {
     const existed = this.items(path).has(key);
     this.items(path).set(key, stored);
     for (const s of [...this.streams]) {
-      if (s.path === path && this.matches(s.query, stored)) s.onEvent({ type: existed ? 'MODIFIED' : 'ADDED', object: structuredClone(stored) });
+      if (s.path === path && this.matches(s.query, stored)) s.onEvent({ type: existed ? 'MODIFIED' : 'ADDED', object: structuredClone(stored) as WatchEvent['object'] });
     }
     return stored;
   }
@@ -114,14 +116,14 @@ export class FakeApi implements RolloutApi {
       const name = /involvedObject\.name=([^,]+)/.exec(selector)?.[1];
       return { items: this.events.filter((e) => (uid ? e.involvedObject.uid === uid : e.involvedObject.name === name)) } as T;
     }
-    throw new ApiRequestError(404, `no ${path}`);
+    throw new ApiError(404, { message: `no ${path}` });
   }
 
   async getText(path: string, query?: Query): Promise<string> {
     const pod = /pods\/([^/]+)\/log$/.exec(path)?.[1];
     const key = `${pod}/${query?.container}${query?.previous ? '/previous' : ''}`;
     const text = this.logs.get(key);
-    if (text === undefined) throw new ApiRequestError(400, `previous terminated container "${query?.container}" in pod "${pod}" not found`);
+    if (text === undefined) throw new ApiError(400, { message: `previous terminated container "${query?.container}" in pod "${pod}" not found` });
     return text;
   }
 

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { watchRollout } from '../../src/rollout/index.js';
-import { capture, create, deployment, getRaw, kubeConfig, mergePatch, service, SIMULATE, target, withNamespace, type Context } from './cluster.js';
+import { capture, clusterApi, create, deployment, getRaw, kubeConfig, mergePatch, service, SIMULATE, target, withNamespace, type Context } from './cluster.js';
 import { startProxy, throughProxy } from './proxy.js';
 
 const test = suite('rollout watch on the local clusters');
@@ -18,7 +18,7 @@ for (const context of ['kube1', 'kube2'] as Context[]) {
       const svc = service(ns, 'web', 'web');
       await create(kc, web, svc);
       const { logger, text } = capture();
-      const result = await watchRollout({ kubeConfig: kc, targets: [target(web), target(svc)], timeoutSeconds: 120, logger });
+      const result = await watchRollout({ api: await clusterApi(kc), targets: [target(web), target(svc)], timeoutSeconds: 120, logger });
       assert.is(result.outcome, 'succeeded', text());
       assert.equal(result.objects.map((o) => o.state), ['succeeded', 'succeeded']);
       const live = await getRaw<{ status?: { availableReplicas?: number; updatedReplicas?: number } }>(kc, web as never);
@@ -37,7 +37,7 @@ test('a StatefulSet and a DaemonSet roll out', async () => {
     const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: ns }, spec: labels('agent') };
     await create(kc, sts, ds);
     const { logger, text } = capture();
-    const result = await watchRollout({ kubeConfig: kc, targets: [target(sts), target(ds)], timeoutSeconds: 120, logger });
+    const result = await watchRollout({ api: await clusterApi(kc), targets: [target(sts), target(ds)], timeoutSeconds: 120, logger });
     assert.is(result.outcome, 'succeeded', text());
     assert.match(text(), 'statefulset/db ready: 2/2 pods ready');
     assert.match(text(), /daemonset\/agent ready: \d+\/\d+ pods available/);
@@ -51,7 +51,7 @@ test('a crash-looping Deployment fails in well under its timeout, with the reaso
     await create(kc, web);
     const { logger, text } = capture();
     const started = Date.now();
-    const result = await watchRollout({ kubeConfig: kc, targets: [{ ...target(web), source: 'app/kubernetes.yaml:1' }], timeoutSeconds: 300, logger });
+    const result = await watchRollout({ api: await clusterApi(kc), targets: [{ ...target(web), source: 'app/kubernetes.yaml:1' }], timeoutSeconds: 300, logger });
     const seconds = (Date.now() - started) / 1000;
     assert.is(result.outcome, 'failed', text());
     assert.ok(seconds < 60, `failed after ${seconds}s (timeout 300s)`);
@@ -73,7 +73,7 @@ test('an image that cannot be pulled fails once the grace is over', async () => 
     const web = deployment(ns, 'web', { replicas: 1, simulate: 'imagepull', image: 'example.com/nope:404' });
     await create(kc, web);
     const { logger, text } = capture();
-    const result = await watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 120, logger, imagePullGraceSeconds: 3 });
+    const result = await watchRollout({ api: await clusterApi(kc), targets: [target(web)], timeoutSeconds: 120, logger, imagePullGraceSeconds: 3 });
     assert.is(result.outcome, 'failed', text());
     assert.match(result.failures[0]?.details.join('\n') ?? '', 'cannot pull image example.com/nope:404 (ImagePullBackOff');
   });
@@ -85,7 +85,7 @@ test('pods that never become ready time out, and the timeout names them', async 
     const web = deployment(ns, 'web', { replicas: 1, simulate: 'unready' });
     await create(kc, web);
     const { logger, text } = capture();
-    const result = await watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 6, logger, heartbeatSeconds: 2 });
+    const result = await watchRollout({ api: await clusterApi(kc), targets: [target(web)], timeoutSeconds: 6, logger, heartbeatSeconds: 2 });
     assert.is(result.outcome, 'timeout', text());
     assert.match(result.summary, 'deployment/web timed out after 6s: 0/1 new pod available');
     assert.match(result.failures[0]?.details.join('\n') ?? '', /pod web-[a-z0-9-]+: container app is running but not ready/);
@@ -100,7 +100,7 @@ test('the eastern.io/timeout annotation shortens the wait for its object', async
     await create(kc, web);
     const { logger } = capture();
     const started = Date.now();
-    const result = await watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 300, logger });
+    const result = await watchRollout({ api: await clusterApi(kc), targets: [target(web)], timeoutSeconds: 300, logger });
     assert.is(result.outcome, 'timeout');
     assert.ok(Date.now() - started < 30_000);
     assert.match(result.summary, 'timed out after 3s');
@@ -113,7 +113,8 @@ test('after a failed rollout, restoring the previous template (what --rollback-o
     const web = deployment(ns, 'web', { replicas: 2 });
     await create(kc, web);
     const { logger, text } = capture();
-    const watch = () => watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 120, logger });
+    const api = await clusterApi(kc);
+    const watch = () => watchRollout({ api, targets: [target(web)], timeoutSeconds: 120, logger });
     assert.is((await watch()).outcome, 'succeeded', text());
     await mergePatch(kc, web, { spec: { template: { metadata: { labels: { [SIMULATE]: 'crashloop' } } } } });
     const broken = await watch();
@@ -136,7 +137,7 @@ test('the watch survives its connections being cut and still sees the rollout fi
       const web = deployment(ns, 'web', { replicas: 1, simulate: 'unready' });
       await create(direct, web);
       const { logger, text } = capture();
-      const result = watchRollout({ kubeConfig: kc, targets: [target(web)], timeoutSeconds: 120, logger });
+      const result = watchRollout({ api: await clusterApi(kc), targets: [target(web)], timeoutSeconds: 120, logger });
       // Let the watch connect, then cut everything.
       await waitFor(() => text().includes('waiting for deployment/web') && proxy.connections() >= 3, 20_000);
       await new Promise((r) => setTimeout(r, 1_000));

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogger } from '../../src/output/logger.js';
@@ -10,7 +9,6 @@ const DEPLOYMENTS = '/apis/apps/v1/namespaces/ns/deployments';
 const REPLICASETS = '/apis/apps/v1/namespaces/ns/replicasets';
 const PODS = '/api/v1/namespaces/ns/pods';
 const CONFIGMAPS = '/api/v1/namespaces/ns/configmaps';
-const kubeConfig = { getCurrentContext: () => 'test', getContextObject: () => ({ namespace: 'ns' }) } as unknown as KubeConfig;
 const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'ns', source: 'app/kubernetes.yaml:3' };
 
 function setup(extra: Partial<WatchOptions> = {}) {
@@ -18,7 +16,7 @@ function setup(extra: Partial<WatchOptions> = {}) {
   const lines: string[] = [];
   const logger = createLogger({ out: { write: (s: string) => lines.push(s) }, env: {}, verbose: true });
   const options: WatchOptions = {
-    kubeConfig, targets: [target], timeoutSeconds: 30, logger, api,
+    targets: [target], defaultNamespace: 'ns', timeoutSeconds: 30, logger, api,
     reflector: { initialBackoffMs: 1, maxBackoffMs: 5 }, ...extra,
   };
   return { api, lines, options, output: () => lines.join('') };

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { joinDocuments, run } from '../../src/commands/generate.js';
+import { run } from '../../src/commands/generate.js';
+import { joinDocuments } from '../../src/template/generate.js';
 import { TemplateError, UsageError } from '../../src/errors.js';
 
 const generate = suite('generate command');

@@ -1,0 +1,106 @@
+// The server-side dry run: every object is sent with dryRun=All before anything is
+// written, and every rejection is collected, so one run shows all problems.
+
+import { ValidationError } from '../errors.js';
+import { apiMessage } from '../kube/api-error.js';
+import { type KubeClient, type KubeResponse } from '../kube/client.js';
+import { diffObjects, type ObjectDiff } from './diff.js';
+import { LABEL_PROJECT, deepEqual, describeRef, refKey, type KubeObject } from '../kube/objects.js';
+import type { PlannedObject } from './plan.js';
+import { mapSettled } from '../kube/pool.js';
+import { statusOf } from '../kube/api-error.js';
+
+export interface DryRunOutcome {
+  /** By object key: the server's answer (201 = would be created). */
+  results: Map<string, KubeResponse<KubeObject>>;
+  /** Objects the server could not check (namespace or CRD not there yet). */
+  unchecked: PlannedObject[];
+}
+
+export interface Rejection {
+  planned: PlannedObject;
+  message: string;
+  conflict: boolean;
+}
+
+export async function serverDryRun(
+  client: KubeClient,
+  objects: readonly PlannedObject[],
+  options: { force?: boolean; concurrency: number; namespaceExists: boolean },
+): Promise<DryRunOutcome> {
+  const checkable = objects.filter((o) => !o.viaCrd && (options.namespaceExists || !o.resource.namespaced));
+  const unchecked = objects.filter((o) => !checkable.includes(o));
+  const settled = await mapSettled(checkable, options.concurrency, (o) => client.apply(o.object, { dryRun: true, force: options.force ?? false }));
+  const results = new Map<string, KubeResponse<KubeObject>>();
+  const rejections: Rejection[] = [];
+  settled.forEach((r, i) => {
+    const planned = checkable[i]!;
+    if (r.ok) results.set(planned.key, r.value);
+    else rejections.push({ planned, message: apiMessage(r.error), conflict: statusOf(r.error) === 409 });
+  });
+  if (rejections.length > 0) throw rejectionError(rejections, objects.length);
+  return { results, unchecked };
+}
+
+export function rejectionError(rejections: readonly Rejection[], total: number): ValidationError {
+  const problems = rejections.map((r) => `${r.planned.location}: ${describeRef(r.planned.object)}: ${r.message}`);
+  const conflicts = rejections.some((r) => r.conflict);
+  return new ValidationError(`the API server rejected ${rejections.length} of ${total} objects in the dry run; nothing was applied`, {
+    problems,
+    fix: conflicts
+      ? 'fields owned by another tool (e.g. kubectl) conflict: remove them from the template, or pass --force-conflicts to take them over'
+      : 'fix the objects at the template lines above and deploy again',
+  });
+}
+
+/** Live objects of the project, by key: one LIST per kind instead of one GET per object. */
+export async function liveProjectObjects(client: KubeClient, objects: readonly PlannedObject[], project: string, namespace: string, concurrency: number): Promise<Map<string, KubeObject>> {
+  const kinds = new Map<string, { apiVersion: string; kind: string; namespaced: boolean }>();
+  for (const o of objects) {
+    if (o.viaCrd) continue;
+    kinds.set(`${o.object.apiVersion}|${o.object.kind}`, { apiVersion: o.object.apiVersion, kind: o.object.kind, namespaced: o.resource.namespaced });
+  }
+  const lists = await mapSettled([...kinds.values()], concurrency, (k) =>
+    client.list(k.apiVersion, k.kind, { ...(k.namespaced && { namespace }), labelSelector: `${LABEL_PROJECT}=${project}` }),
+  );
+  const live = new Map<string, KubeObject>();
+  for (const l of lists) {
+    // A kind we may not list (RBAC) just means no shortcut: the apply still runs.
+    if (!l.ok) continue;
+    for (const item of l.value.items) live.set(refKey({ apiVersion: item.apiVersion, kind: item.kind, namespace: item.metadata.namespace, name: item.metadata.name }), item);
+  }
+  return live;
+}
+
+/** True when the dry-run result is exactly the live object: applying would change nothing. */
+export function unchangedByDryRun(live: KubeObject | undefined, dry: KubeResponse<KubeObject> | undefined): boolean {
+  return live !== undefined && dry !== undefined && dry.status === 200 && deepEqual(live, dry.body);
+}
+
+export type PlannedAction = 'create' | 'change' | 'unchanged';
+
+export interface DiffEntry {
+  planned: PlannedObject;
+  action: PlannedAction;
+  diff?: ObjectDiff;
+  /** False when the server could not dry-run it (namespace or CRD created by this deploy). */
+  checked: boolean;
+}
+
+/** What a deploy would do to each object: GETs the live objects the dry run found existing. */
+export async function diffEntries(client: KubeClient, objects: readonly PlannedObject[], dry: DryRunOutcome, concurrency: number): Promise<DiffEntry[]> {
+  const settled = await mapSettled(objects, concurrency, async (planned): Promise<DiffEntry> => {
+    const result = dry.results.get(planned.key);
+    if (!result) return { planned, action: 'create', checked: false };
+    if (result.status === 201) return { planned, action: 'create', checked: true };
+    const live = await client.get(planned.ref);
+    if (!live) return { planned, action: 'create', checked: true };
+    const diff = diffObjects(live, result.body);
+    const changed = diff.changes.length > 0 || (diff.secretKeysChanged ?? 0) > 0;
+    return { planned, action: changed ? 'change' : 'unchanged', diff, checked: true };
+  });
+  return settled.map((s, i) => {
+    if (s.ok) return s.value;
+    throw new ValidationError(`could not read the live ${describeRef(objects[i]!.object)}: ${apiMessage(s.error)}`);
+  });
+}

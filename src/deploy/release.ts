@@ -1,0 +1,211 @@
+// Release records: what was deployed, stored in the cluster itself as Secrets of
+// type eastern.io/release in the target namespace (Secrets, because the rendered
+// manifest may hold Secret objects and the variables may be sensitive).
+//
+// Revision N of project P is one small "head" Secret `eastern.release.P.vN` (the
+// metadata, JSON) plus one or more "chunk" Secrets `eastern.release.P.vN.1…k`
+// holding the gzip-compressed manifest split in pieces below the 1 MiB object
+// limit. Chunks are written first and the head last, and the head names the chunk
+// count and the manifest's SHA-256: a reader ignores chunks without a head, and a
+// head whose chunks do not add up is reported as incomplete, never returned as a
+// wrong manifest. This module is pure: encoding, decoding, naming, masking.
+
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject, type ObjectRef } from '../kube/objects.js';
+import type { BuildInfo } from '../project/identity.js';
+
+export const RELEASE_TYPE = 'eastern.io/release';
+export const LABEL_RELEASE_OF = 'eastern.io/release-of';
+export const LABEL_REVISION = 'eastern.io/revision';
+export const LABEL_PART = 'eastern.io/part';
+export const LABEL_OUTCOME = 'eastern.io/outcome';
+export const ANNOTATION_CHUNK = 'eastern.io/chunk';
+/** Raw (compressed) bytes per chunk; base64 makes it ~683 KiB, well under the 1 MiB limit. */
+export const DEFAULT_CHUNK_BYTES = 512 * 1024;
+
+export type Outcome = 'pending' | 'deployed' | 'failed' | 'superseded' | 'rolled-back' | 'interrupted';
+/** Outcomes a rollback may return to. */
+export const GOOD_OUTCOMES: readonly Outcome[] = ['deployed', 'superseded'];
+
+export interface ReleaseInfo {
+  schema: 1;
+  project: string;
+  namespace: string;
+  revision: number;
+  outcome: Outcome;
+  /** Why it failed or was interrupted. */
+  reason?: string;
+  /** ISO time the deploy started / ended. */
+  startedAt: string;
+  finishedAt?: string;
+  /** Who deployed: build URL or user@host:pid. */
+  deployer: string;
+  context: string;
+  easternVersion: string;
+  build?: BuildInfo;
+  commit?: string;
+  /** Template, relative to the working directory of the deploy (or "revision N" for rollbacks). */
+  source?: string;
+  /** Variables, with values of secret-looking keys masked. */
+  variables: Record<string, string>;
+  /** Set when this revision re-applies an earlier one. */
+  rollbackOf?: number;
+  /** What this revision applied: the basis of --prune. */
+  objects: ObjectRef[];
+  manifest: { sha256: string; bytes: number; gzipBytes: number; chunks: number };
+}
+
+export interface ReleaseHead {
+  info: ReleaseInfo;
+  /** Name of the head Secret and its resourceVersion (for updates). */
+  name: string;
+  resourceVersion?: string;
+}
+
+const SECRET_KEY = /pass|secret|token|key|credential/i;
+export const MASK = '********';
+
+export function maskVariables(variables: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(variables)) out[k] = SECRET_KEY.test(k) ? MASK : v;
+  return out;
+}
+
+export function headName(project: string, revision: number): string {
+  return `eastern.release.${project}.v${revision}`;
+}
+
+export function chunkName(project: string, revision: number, index: number): string {
+  return `${headName(project, revision)}.${index}`;
+}
+
+export function headSelector(project: string): string {
+  return `${LABEL_RELEASE_OF}=${project},${LABEL_PART}=head`;
+}
+
+function labels(info: Pick<ReleaseInfo, 'project' | 'revision'>, part: 'head' | 'chunk'): Record<string, string> {
+  return { [LABEL_MANAGED_BY]: MANAGED_BY_VALUE, [LABEL_RELEASE_OF]: info.project, [LABEL_REVISION]: String(info.revision), [LABEL_PART]: part };
+}
+
+export interface EncodedRelease {
+  head: KubeObject;
+  chunks: KubeObject[];
+}
+
+/** The Secrets for one revision. `info.manifest` is filled in from the text. */
+export function encodeRelease(info: Omit<ReleaseInfo, 'manifest'>, manifestText: string, chunkBytes = DEFAULT_CHUNK_BYTES): EncodedRelease {
+  const raw = Buffer.from(manifestText, 'utf8');
+  const gz = gzipSync(raw, { level: 6 });
+  const count = Math.max(1, Math.ceil(gz.length / chunkBytes));
+  const full: ReleaseInfo = { ...info, manifest: { sha256: sha256(raw), bytes: raw.length, gzipBytes: gz.length, chunks: count } };
+  const chunks: KubeObject[] = [];
+  for (let i = 0; i < count; i++) {
+    chunks.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: RELEASE_TYPE,
+      metadata: {
+        name: chunkName(info.project, info.revision, i + 1),
+        namespace: info.namespace,
+        labels: labels(info, 'chunk'),
+        annotations: { [ANNOTATION_CHUNK]: `${i + 1}/${count}` },
+      },
+      data: { 'manifest.gz': gz.subarray(i * chunkBytes, (i + 1) * chunkBytes).toString('base64') },
+    });
+  }
+  return { head: headObject(full), chunks };
+}
+
+/** The head Secret for `info` (also used to rewrite the outcome). */
+export function headObject(info: ReleaseInfo): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: RELEASE_TYPE,
+    metadata: {
+      name: headName(info.project, info.revision),
+      namespace: info.namespace,
+      labels: { ...labels(info, 'head'), [LABEL_OUTCOME]: info.outcome },
+    },
+    data: { 'release.json': Buffer.from(JSON.stringify(info)).toString('base64') },
+  };
+}
+
+/** A JSON merge patch that records a new outcome on a head. */
+export function outcomePatch(info: ReleaseInfo): Record<string, unknown> {
+  return {
+    metadata: { labels: { [LABEL_OUTCOME]: info.outcome } },
+    data: { 'release.json': Buffer.from(JSON.stringify(info)).toString('base64') },
+  };
+}
+
+export class RecordError extends Error {}
+
+/** Reads a head Secret; throws RecordError when it is not a readable release head. */
+export function decodeHead(secret: KubeObject): ReleaseHead {
+  const data = secret.data as Record<string, string> | undefined;
+  const json = data?.['release.json'];
+  if (typeof json !== 'string') throw new RecordError(`${secret.metadata.name} has no release.json`);
+  let info: ReleaseInfo;
+  try {
+    info = JSON.parse(Buffer.from(json, 'base64').toString('utf8')) as ReleaseInfo;
+  } catch (e) {
+    throw new RecordError(`${secret.metadata.name}: release.json is not JSON (${(e as Error).message})`);
+  }
+  if (info.schema !== 1 || typeof info.revision !== 'number' || !info.manifest) throw new RecordError(`${secret.metadata.name}: unknown release record format`);
+  const head: ReleaseHead = { info, name: secret.metadata.name };
+  if (secret.metadata.resourceVersion) head.resourceVersion = secret.metadata.resourceVersion;
+  return head;
+}
+
+/**
+ * Joins a revision's chunks back into the manifest text, checking count, order
+ * and checksum. Extra chunks (left by an interrupted earlier attempt) are ignored.
+ */
+export function assembleManifest(info: ReleaseInfo, chunks: readonly KubeObject[]): string {
+  const byIndex = new Map<number, string>();
+  for (const c of chunks) {
+    const prefix = `${headName(info.project, info.revision)}.`;
+    if (!c.metadata.name.startsWith(prefix)) continue;
+    const index = Number(c.metadata.name.slice(prefix.length));
+    const piece = (c.data as Record<string, string> | undefined)?.['manifest.gz'];
+    if (Number.isInteger(index) && typeof piece === 'string') byIndex.set(index, piece);
+  }
+  const parts: Buffer[] = [];
+  for (let i = 1; i <= info.manifest.chunks; i++) {
+    const piece = byIndex.get(i);
+    if (piece === undefined) throw new RecordError(`revision ${info.revision} of ${info.project} is incomplete: chunk ${i} of ${info.manifest.chunks} is missing`);
+    parts.push(Buffer.from(piece, 'base64'));
+  }
+  let raw: Buffer;
+  try {
+    raw = gunzipSync(Buffer.concat(parts));
+  } catch (e) {
+    throw new RecordError(`revision ${info.revision} of ${info.project} is damaged: ${(e as Error).message}`);
+  }
+  if (sha256(raw) !== info.manifest.sha256) throw new RecordError(`revision ${info.revision} of ${info.project} is damaged: checksum mismatch`);
+  return raw.toString('utf8');
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The revision number the next deploy gets. */
+export function nextRevision(heads: readonly ReleaseHead[]): number {
+  return heads.reduce((max, h) => Math.max(max, h.info.revision), 0) + 1;
+}
+
+/** Revisions kept after adding one: the newest `limit`. */
+export function revisionsToKeep(revisions: readonly number[], limit: number): number[] {
+  return [...revisions].sort((a, b) => b - a).slice(0, Math.max(1, limit));
+}
+
+/** The revision a rollback returns to: `to` if given, else the newest good one before the newest revision. */
+export function rollbackTarget(heads: readonly ReleaseHead[], to?: number): ReleaseHead | undefined {
+  const sorted = [...heads].sort((a, b) => b.info.revision - a.info.revision);
+  if (to !== undefined) return sorted.find((h) => h.info.revision === to);
+  const current = sorted[0];
+  return sorted.find((h) => h !== current && GOOD_OUTCOMES.includes(h.info.outcome));
+}
