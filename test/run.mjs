@@ -126,7 +126,7 @@ try {
     let clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
     step('local clusters (build on first use, then start or reuse)');
     const wasRunning = (await clusterModule.status({ root })).running;
-    if (!wasRunning && !process.env.EASTERN_CLUSTER_PORT_BASE && (await anyListening([46101, 46143, 46201, 46243]))) {
+    if (!wasRunning && !process.env.EASTERN_CLUSTER_PORT_BASE && (await anyListening([46101, 46143, 46150, 46201, 46243, 46250]))) {
       // Another checkout's clusters (or another program) hold the default ports:
       // move this run's clusters to a free block instead of failing.
       for (const base of [47000, 48000, 49000, 51000]) {
