@@ -4,8 +4,14 @@
 import { basename, dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 
-/** Lower-case letters, digits and '-', as a Kubernetes label value and inside object names. */
-const VALID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Longest project name: a Kubernetes label value. */
+export const PROJECT_NAME_MAX_LENGTH = 63;
+/**
+ * Lower-case letters, digits and '-', starting and ending with a letter or digit: a label value
+ * and a part of object names. Unanchored, as the generated Jenkins library matches it with `==~`.
+ */
+export const PROJECT_NAME_PATTERN = `[a-z0-9]([-a-z0-9]{0,${PROJECT_NAME_MAX_LENGTH - 2}}[a-z0-9])?`;
+const VALID = new RegExp(`^(?:${PROJECT_NAME_PATTERN})$`);
 
 export function projectName(options: { name?: string; file: string; cwd: string }): string {
   const fromDir = options.name === undefined;
