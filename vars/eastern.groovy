@@ -235,18 +235,21 @@ void onNode(Map request, String cluster, String label, Closure body) {
     }
     Map wait = [allocated: false]
     long deadline = System.currentTimeMillis() + minutes * 60000L
-    parallel(failFast: true, (cluster): {
+    Map branches = [failFast: true]
+    branches[cluster] = {
         node(label) {
             wait.allocated = true
             body()
         }
-    }, "${cluster}: waiting for an agent".toString(): {
+    }
+    branches["${cluster}: waiting for an agent".toString()] = {
         waitUntil(initialRecurrencePeriod: 1000, quiet: true) { wait.allocated || System.currentTimeMillis() > deadline }
         if (!wait.allocated) {
             error("no agent with label ${label} took the job within ${minutes} minutes; is the agent of ${cluster} " +
                 "running? Start it on its host: eastern agent start --config agents/${cluster}.yaml")
         }
-    })
+    }
+    parallel(branches)
 }
 
 /** Runs `eastern <command>` for one cluster with the constant script of resources/eastern/<command>.sh. */

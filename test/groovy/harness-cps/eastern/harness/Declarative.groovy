@@ -4,15 +4,15 @@ package eastern.harness
  * Enough of Declarative Pipeline to run the example Jenkinsfiles: agent (none, any,
  * label), parameters, options, environment, stages with when { branch; expression },
  * steps, script, and post (always, success, failure, aborted). Like Jenkins it
- * registers `parameters` as a job property at the start of the run.
+ * registers `parameters` as a job property at the start of the run. Compiled by the CPS
+ * transformer (it calls the Jenkinsfile's closures), and it calls steps through the script.
  */
-class Declarative {
-    private final PipelineScript script
-    private final Pipeline pipeline
+class Declarative implements Serializable {
+    private static final long serialVersionUID = 1L
+    private final Script script
 
-    Declarative(PipelineScript script, Pipeline pipeline) {
+    Declarative(Script script) {
         this.script = script
-        this.pipeline = pipeline
     }
 
     static Object with(Object delegate, Closure body) {
@@ -26,8 +26,7 @@ class Declarative {
         DeclarativeSpec spec = new DeclarativeSpec()
         Declarative.with(spec, body)
         if (spec.parameters) {
-            Object definitions = pipeline.step('parameters', [spec.parameters] as Object[])
-            pipeline.step('properties', [[definitions]] as Object[])
+            script.properties([script.parameters(spec.parameters)])
         }
         Closure all = {
             String outcome = 'SUCCESS'
@@ -57,21 +56,21 @@ class Declarative {
         if (environment) {
             List<String> entries = environment.collect { k, v -> "${k}=${v}".toString() }
             Closure plain = inner
-            inner = { pipeline.step('withEnv', [entries, plain] as Object[]) }
+            inner = { script.withEnv(entries, plain) }
         }
         if (agent == null || agent == 'none') return inner.call()
         String label = agent == 'any' ? null : agent.toString()
-        return pipeline.step('node', label == null ? [inner] as Object[] : [label, inner] as Object[])
+        return label == null ? script.node(inner) : script.node(label, inner)
     }
 
     private void runStage(DeclarativeStageSpec stage) {
-        pipeline.step('stage', [stage.name, {
-            if (stage.when && !stage.when.holds(script, pipeline)) {
-                pipeline.step('echo', ["Stage \"${stage.name}\" skipped due to when conditional".toString()] as Object[])
+        script.stage(stage.name) {
+            if (stage.when && !stage.when.holds(script)) {
+                script.echo("Stage \"${stage.name}\" skipped due to when conditional".toString())
                 return null
             }
             return withAgentAndEnv(stage.agent, stage.environment, { steps(stage.steps) })
-        }] as Object[])
+        }
     }
 
     private Object steps(Closure body) {
@@ -83,7 +82,7 @@ class Declarative {
     }
 }
 
-class DeclarativeSpec {
+class DeclarativeSpec implements Serializable {
     Object agent
     List parameters = []
     Map<String, String> environment = [:]
@@ -101,13 +100,13 @@ class DeclarativeSpec {
     void post(Closure body) { DeclarativePostSpec p = new DeclarativePostSpec(); Declarative.with(p, body); post.putAll(p.conditions) }
 }
 
-class DeclarativeAgentSpec {
+class DeclarativeAgentSpec implements Serializable {
     String label
     void label(String value) { label = value }
     Object propertyMissing(String name) { return name }
 }
 
-class DeclarativeParameterSpec {
+class DeclarativeParameterSpec implements Serializable {
     List definitions = []
     Object methodMissing(String name, Object args) {
         Object[] list = (Object[]) args
@@ -116,17 +115,17 @@ class DeclarativeParameterSpec {
     }
 }
 
-class DeclarativeEnvSpec {
+class DeclarativeEnvSpec implements Serializable {
     Map<String, String> values = [:]
     void propertyMissing(String name, Object value) { values[name] = String.valueOf(value) }
     Object propertyMissing(String name) { return values[name] }
 }
 
-class DeclarativeIgnore {
+class DeclarativeIgnore implements Serializable {
     Object methodMissing(String name, Object args) { return null }
 }
 
-class DeclarativeStagesSpec {
+class DeclarativeStagesSpec implements Serializable {
     List<DeclarativeStageSpec> stages = []
     void stage(String name, Closure body) {
         DeclarativeStageSpec s = new DeclarativeStageSpec(name: name)
@@ -135,7 +134,7 @@ class DeclarativeStagesSpec {
     }
 }
 
-class DeclarativeStageSpec {
+class DeclarativeStageSpec implements Serializable {
     String name
     Object agent
     Map<String, String> environment = [:]
@@ -151,14 +150,14 @@ class DeclarativeStageSpec {
     void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
 }
 
-class DeclarativeWhenSpec {
+class DeclarativeWhenSpec implements Serializable {
     List<Closure> expressions = []
     List<String> branches = []
     void branch(String pattern) { branches.add(pattern) }
     void expression(Closure body) { expressions.add(body) }
 
-    boolean holds(PipelineScript script, Pipeline pipeline) {
-        String current = pipeline.environment(false).BRANCH_NAME
+    boolean holds(Script script) {
+        String current = script.env.BRANCH_NAME
         for (String pattern : branches) {
             if (!(current ==~ pattern.replace('*', '.*'))) return false
         }
@@ -172,7 +171,7 @@ class DeclarativeWhenSpec {
     }
 }
 
-class DeclarativePostSpec {
+class DeclarativePostSpec implements Serializable {
     Map<String, Closure> conditions = [:]
     Object methodMissing(String name, Object args) {
         conditions[name] = (Closure) ((Object[]) args)[0]
