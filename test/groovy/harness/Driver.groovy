@@ -138,6 +138,7 @@ class Driver {
             fork.results[t.name] = outcome
             if (outcome.isFailure() && fork.failFast && !fork.failed) {
                 fork.failed = true
+                fork.cause = outcome.abnormal
                 for (CpsThread other : threads.findAll { it.fork.is(fork) }) {
                     interrupt(other, new Aborted("Failed in branch ${t.name}"))
                 }
@@ -217,7 +218,8 @@ class Driver {
     }
 
     private void fork(CpsThread parent, Map branches) {
-        Map fork = [branches: new LinkedHashMap(branches), results: [:], parent: parent, failFast: branches.failFast ?: false, failed: false]
+        Map fork = [branches: new LinkedHashMap(branches), results: [:], parent: parent, failFast: branches.failFast ?: false, failed: false,
+                    cause: null]
         fork.branches.remove('failFast')
         pipeline.recordParallel(fork.branches.keySet().collect { it.toString() }, fork.failFast as boolean)
         parent.waiting = [join: 'parallel']
@@ -246,6 +248,10 @@ class Driver {
             } else {
                 values[name] = o.normal
             }
+        }
+        // failFast: like Jenkins, the branch that failed first is what parallel throws, not the aborts it caused.
+        if (fork.cause != null) {
+            failure = (Throwable) fork.cause
         }
         parent.resume = failure ? new Outcome(null, failure) : new Outcome(values, null)
     }

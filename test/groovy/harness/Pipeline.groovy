@@ -169,6 +169,8 @@ class Pipeline {
             case 'buildDiscarder':
             case 'logRotator':
             case 'disableConcurrentBuilds':
+            case 'pipelineTriggers':
+            case 'cron':
                 return new Symbol(name: name, args: args.length == 1 ? args[0] : (args as List))
             case 'checkout':
                 return checkout(call)
