@@ -51,6 +51,7 @@ void fail(String step, List<String> problems) {
 }
 
 /** Whether the job has `scm` (Jenkins throws for jobs whose script is not from SCM). */
+@SuppressWarnings('CatchException')
 boolean scmAvailable() {
     try {
         return scm != null
@@ -120,8 +121,8 @@ Integer supersededBy(Map request) {
 /** Approval for a protected environment: outside any node, inside a timeout, approvers from the fleet. */
 void approve(String verb, Map request) {
     Map route = request.route
-    Map ask = [message: "${verb} ${request.project} to ${request.environment} (${route.clusters.join(', ')})?".toString(),
-               ok: verb]
+    String clusters = route.clusters.join(', ')
+    Map ask = [message: "${verb} ${request.project} to ${request.environment} (${clusters})?".toString(), ok: verb]
     if (route.approvers) {
         ask.submitter = route.approvers.join(',')
     }
@@ -165,6 +166,7 @@ Map run(Map request, Map how, Closure body) {
  * exception included. Several clusters deploy the same source: checked out once, then
  * stashed to each.
  */
+@SuppressWarnings('CatchException')    // an infrastructure failure is a cluster's outcome, not the end of the others
 void onClusters(Map request, Closure body) {
     List<String> clusters = request.route.clusters
     Map source = [commit: '', stash: '']
@@ -202,6 +204,7 @@ Map fetchSource(Map request, String cluster) {
     return source
 }
 
+@SuppressWarnings('CatchException')
 void onCluster(Map request, String cluster, String label, Map source, Closure body) {
     String commit = source.commit
     try {
@@ -243,7 +246,9 @@ void onNode(Map request, String cluster, String label, Closure body) {
         }
     }
     branches["${cluster}: waiting for an agent".toString()] = {
-        waitUntil(initialRecurrencePeriod: 1000, quiet: true) { wait.allocated || System.currentTimeMillis() > deadline }
+        waitUntil(initialRecurrencePeriod: 1000, quiet: true) {
+            wait.allocated || System.currentTimeMillis() > deadline
+        }
         if (!wait.allocated) {
             error("no agent with label ${label} took the job within ${minutes} minutes; is the agent of ${cluster} " +
                 "running? Start it on its host: eastern agent start --config agents/${cluster}.yaml")

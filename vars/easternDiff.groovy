@@ -27,7 +27,8 @@ def call(Map args = [:]) {
     ]
     Map request = eastern.request('easternDiff', args, defaults)
     String title = "${request.project} in ${request.environment}"
-    Map meanings = request.config.failOnChanges ? [1: 'exit 1: it differs from the templates, or the diff itself failed'] : [:]
+    String differs = 'exit 1: it differs from the templates, or the diff itself failed'
+    Map meanings = request.config.failOnChanges ? [1: differs] : [:]
     Map how = [title: title, describe: false, what: "diff of ${title}", meanings: meanings]
     return eastern.run(request, how) { String cluster, String commit ->
         eastern.runCli(request, 'diff', cluster, commit)
