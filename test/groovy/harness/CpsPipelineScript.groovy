@@ -29,7 +29,24 @@ abstract class CpsPipelineScript extends SerializableScript {
     void print(Object value) { harnessCall('echo', [String.valueOf(value)] as Object[]) }
     void println(Object value) { harnessCall('echo', [String.valueOf(value)] as Object[]) }
 
+    /**
+     * Declarative's sections (`agent none`, `stages {}`...) are read by running their closures
+     * with a model object as delegate; implicit calls in a CPS closure reach the script, so the
+     * script hands them to that delegate while Declarative reads a section (Driver.delegates).
+     */
+    def propertyMissing(String name) {
+        Object delegate = Driver.current().delegates ? Driver.current().delegates[-1] : null
+        if (delegate != null) {
+            return delegate."${name}"
+        }
+        throw new MissingPropertyException(name, getClass())
+    }
+
     def methodMissing(String name, Object args) {
+        Object delegate = Driver.current().delegates ? Driver.current().delegates[-1] : null
+        if (delegate != null) {
+            return delegate.invokeMethod(name, args)
+        }
         return harnessCall(name, (Object[]) args)
     }
 

@@ -34,6 +34,8 @@ class Driver {
     final Map<Object, String> singletons = new IdentityHashMap<>()
     final Map<String, Object> singletonByKey = [:]
     long clock = 1700000000000L
+    /** Declarative model objects reading a section (see CpsPipelineScript.methodMissing). */
+    final List<Object> delegates = []
     private final List<CpsThread> threads = []
     private int nextId = 0
 

@@ -268,6 +268,7 @@ class Pipeline {
         if (!sameMode('exec')) return new LinkedHashMap(virtualWorkspace())
         Map files = [:]
         File root = currentWorkspace()
+        if (!root.isDirectory()) return files
         root.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
             String path = root.toPath().relativize(f.toPath()).toString()
             if (!path.startsWith('.git/')) files[path] = f.bytes
@@ -315,10 +316,18 @@ class Pipeline {
         if (config.from && sameMode('exec')) {
             File target = currentWorkspace()
             target.mkdirs()
-            new AntBuilder().copy(todir: target.path, quiet: true) { fileset(dir: config.from.toString()) }
+            copyTree(new File(config.from.toString()), target)
         }
         Map vars = (config.vars ?: [GIT_COMMIT: '0123456789abcdef0123456789abcdef01234567', GIT_BRANCH: 'origin/main']) as Map
         return new LinkedHashMap(vars)
+    }
+
+    private static void copyTree(File from, File to) {
+        from.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
+            File target = new File(to, from.toPath().relativize(f.toPath()).toString())
+            target.parentFile.mkdirs()
+            target.bytes = f.bytes
+        }
     }
 
     private boolean sameMode(String mode) {

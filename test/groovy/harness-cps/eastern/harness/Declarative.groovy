@@ -19,7 +19,13 @@ class Declarative implements Serializable {
         Closure copy = (Closure) body.clone()
         copy.delegate = delegate
         copy.resolveStrategy = Closure.DELEGATE_FIRST
-        return copy.call()
+        List<Object> delegates = Driver.current().delegates
+        delegates.add(delegate)
+        try {
+            return copy.call()
+        } finally {
+            delegates.remove(delegates.size() - 1)
+        }
     }
 
     Object run(Closure body) {
@@ -95,7 +101,7 @@ class DeclarativeSpec implements Serializable {
     void parameters(Closure body) { DeclarativeParameterSpec p = new DeclarativeParameterSpec(); Declarative.with(p, body); parameters.addAll(p.definitions) }
     void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
     void triggers(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
-    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void environment(Closure body) { environment.putAll(DeclarativeEnvSpec.read(body)) }
     void stages(Closure body) { DeclarativeStagesSpec s = new DeclarativeStagesSpec(); Declarative.with(s, body); stages.addAll(s.stages) }
     void post(Closure body) { DeclarativePostSpec p = new DeclarativePostSpec(); Declarative.with(p, body); post.putAll(p.conditions) }
 }
@@ -118,7 +124,24 @@ class DeclarativeParameterSpec implements Serializable {
 class DeclarativeEnvSpec implements Serializable {
     Map<String, String> values = [:]
     void propertyMissing(String name, Object value) { values[name] = String.valueOf(value) }
-    Object propertyMissing(String name) { return values[name] }
+    /**
+     * `NAME = 'value'` lines. In a CPS closure an assignment to a free name lands in the
+     * script's binding, so the block runs against the binding and what it added is taken out.
+     */
+    static Map<String, String> read(Closure body) {
+        Binding binding = ((Script) body.thisObject).binding
+        Set<String> before = new HashSet<String>(binding.variables.keySet())
+        DeclarativeEnvSpec spec = new DeclarativeEnvSpec()
+        Declarative.with(spec, body)
+        Map<String, String> values = new LinkedHashMap<String, String>(spec.values)
+        for (Object key : new ArrayList(binding.variables.keySet())) {
+            if (!before.contains(key)) {
+                values[key.toString()] = String.valueOf(binding.variables[key])
+                binding.variables.remove(key)
+            }
+        }
+        return values
+    }
 }
 
 class DeclarativeIgnore implements Serializable {
@@ -144,7 +167,7 @@ class DeclarativeStageSpec implements Serializable {
     Object propertyMissing(String name) { return name }
     void agent(Object value) { agent = value }
     void agent(Closure body) { DeclarativeAgentSpec a = new DeclarativeAgentSpec(); Declarative.with(a, body); agent = a.label }
-    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void environment(Closure body) { environment.putAll(DeclarativeEnvSpec.read(body)) }
     void when(Closure body) { DeclarativeWhenSpec w = new DeclarativeWhenSpec(); Declarative.with(w, body); when = w }
     void steps(Closure body) { steps = body }
     void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
