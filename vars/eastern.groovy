@@ -25,8 +25,8 @@ Map request(String step, Map args, Map defaults) {
     Map route = easternFleet.routes()[environment]
     String namespace = config.namespace ?: environment
     List<String> problems = Checks.namespaceProblems(namespace, route.clusters, easternFleet.clusterNamespaces())
-    String project = Checks.projectName(config.project, config.file, env.JOB_NAME, env.BRANCH_NAME,
-        easternFleet.projectNameRule(), problems)
+    Map job = [name: env.JOB_NAME, branch: env.BRANCH_NAME]
+    String project = Checks.projectName(config.project, config.file, job, easternFleet.projectNameRule(), problems)
     List<String> shellEnv = [
         "EASTERN_ENVIRONMENT=${environment}".toString(),
         "EASTERN_NAMESPACE=${namespace}".toString(),

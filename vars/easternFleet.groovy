@@ -24,7 +24,12 @@ def environmentParameter() {
 /** Where each choice deploys, shown under the parameter. */
 @NonCPS
 String parameterDescription() {
-    return 'Where eastern deploys: dev (kube1), staging (kube1, kube2), production (gke, kube2; needs approval). Generated from agents/*.yaml.'
+    List<String> targets = [
+        'dev (kube1)',
+        'staging (kube1, kube2)',
+        'production (gke, kube2; needs approval)',
+    ]
+    return "Where eastern deploys: ${targets.join(', ')}. Generated from agents/*.yaml."
 }
 
 /** Where each environment deploys: one cluster (its environment label), or several in parallel branches. */

@@ -114,7 +114,7 @@ export function generateLibrary(agents: readonly AgentDefinition[], templates: L
     environments: routes.map((r) => r.name),
     routes,
     clusters: sorted.map((a) => ({ name: a.name, namespaces: a.kubernetes.namespaces })),
-    parameterDescription: `Where eastern deploys: ${parameterTargets(routes).join(', ')}. Generated from agents/*.yaml.`,
+    parameterTargets: parameterTargets(routes),
     projectNamePattern: PROJECT_NAME_PATTERN,
     projectNameMaxLength: PROJECT_NAME_MAX_LENGTH,
   };

@@ -72,8 +72,9 @@ class Checks implements Serializable {
     @NonCPS
     static List<String> namespaceProblems(String namespace, List<String> clusters, Map allowed) {
         if (!(namespace ==~ /[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)) {
-            return ["namespace must be a Kubernetes namespace name (lower-case letters, digits, '-'), got '${namespace}'"
-                .toString()]
+            String problem = "namespace must be a Kubernetes namespace name (lower-case letters, digits, '-'), " +
+                "got '${namespace}'"
+            return [problem.toString()]
         }
         List<String> problems = []
         for (String cluster : clusters) {
@@ -88,12 +89,14 @@ class Checks implements Serializable {
 
     /**
      * The project: the unit of release, lock and prune. Explicit, else the template's folder
-     * (as the CLI does), else the job (the repository of a multibranch job). `rule` is the
-     * CLI's rule, generated into easternFleet: [pattern: regex, maxLength: n].
+     * (as the CLI does), else the job (the repository of a multibranch job; `job`: [name:
+     * JOB_NAME, branch: BRANCH_NAME]). `rule` is the CLI's rule, generated into easternFleet:
+     * [pattern: regex, maxLength: n].
      */
     @NonCPS
-    static String projectName(Object explicit, String file, String jobName, String branchName, Map rule,
-                              List<String> problems) {
+    static String projectName(Object explicit, String file, Map job, Map rule, List<String> problems) {
+        String jobName = job.name
+        String branchName = job.branch
         String pattern = rule.pattern
         int max = rule.maxLength as int
         if (explicit != null) {
@@ -126,7 +129,8 @@ class Checks implements Serializable {
     static List<String> optionEnv(Map config, Map defaults, List<String> problems) {
         Map<String, String> names = [
             file: 'EASTERN_FILE', timeout: 'EASTERN_TIMEOUT', prune: 'EASTERN_PRUNE',
-            rollbackOnFailure: 'EASTERN_ROLLBACK_ON_FAILURE', failOnChanges: 'EASTERN_EXIT_CODE', to: 'EASTERN_TO_REVISION',
+            rollbackOnFailure: 'EASTERN_ROLLBACK_ON_FAILURE', failOnChanges: 'EASTERN_EXIT_CODE',
+            to: 'EASTERN_TO_REVISION',
         ]
         List<String> entries = []
         for (String option : names.keySet()) {

@@ -22,7 +22,7 @@ class Outcomes implements Serializable {
             case 1: return 'exit 1: invalid input, or the cluster refused; nothing further was applied'
             case 2: return 'exit 2: the rollout did not finish before the timeout'
             case 3: return 'exit 3: the rollout failed'
-            case 64: return 'exit 64: the eastern CLI on the agent rejected the arguments (is it older than this library?)'
+            case 64: return 'exit 64: the eastern CLI on the agent rejected the arguments (older than this library?)'
             case 78: return 'exit 78: this node is not the eastern agent of that cluster (EASTERN_CLUSTER differs)'
             case 126: return 'exit 126: eastern is not executable on the agent'
             case 127: return 'exit 127: eastern is not installed on the agent (not on PATH, EASTERN_BIN unset)'
@@ -76,7 +76,7 @@ class Outcomes implements Serializable {
         return brief ? "FAILED (exit ${result.status})".toString() : exitMessage(result.status as int)
     }
 
-    /** One line for the build description, e.g. `shop to staging: kube1 rev 5, kube2 FAILED (exit 3) @ 1a2b3c4d5e6f`. */
+    /** One line for the build description, e.g. `shop to staging: kube1 rev 5, kube2 FAILED (exit 3) @ 1a2b3c4d5e`. */
     @NonCPS
     static String summary(String title, List<String> clusters, Map results) {
         List<String> parts = []
