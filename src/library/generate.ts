@@ -6,8 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetRouting } from '../fleet/load.js';
-import { labelsFor, type AgentDefinition } from '../fleet/schema.js';
+import { type AgentDefinition } from '../fleet/schema.js';
 import { EasternError } from '../errors.js';
+import { DEFAULT_TIMEOUT_SECONDS } from '../deploy/defaults.js';
+import { PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../project/name.js';
 
 export interface GeneratedFile {
   /** Path relative to the library root, with `/` separators. */
@@ -22,12 +24,21 @@ export interface LibraryTemplates {
   partials: Record<string, string>;
 }
 
-/** The generated global steps, each with a Groovy and a help template. */
-export const STEPS = ['easternDeploy', 'easternDiff', 'easternRollback'] as const;
+/** The generated global steps, each with a Groovy and a help template, and the `eastern <command>` its script runs. */
+export const STEPS = [
+  { name: 'easternDeploy', command: 'deploy' },
+  { name: 'easternDiff', command: 'diff' },
+  { name: 'easternRollback', command: 'rollback' },
+] as const;
+
+/**
+ * The other vars: `eastern`, the internal helper with the code the steps share, and
+ * `easternFleet`, the routing table: the only Groovy that changes with agents/.
+ */
+export const HELPERS = ['eastern', 'easternFleet'] as const;
 
 /** First line of every generated Groovy file; marks files the writer may replace or remove. */
 export const GENERATED_MARKER = '// GENERATED FILE - do not edit.';
-export const FLEET_RESOURCE = 'resources/eastern/fleet.json';
 
 /**
  * The templates live in src/library/templates. tsc does not copy them, so they are
@@ -92,7 +103,10 @@ function parameterTargets(routes: ReturnType<typeof fleetRouting>): string[] {
   return routes.map((r) => `${r.name} (${r.clusters.join(', ')}${r.protected ? '; needs approval' : ''})`);
 }
 
-/** Renders the whole library for a fleet: vars/<step>.groovy, vars/<step>.txt and resources/eastern/fleet.json. */
+/**
+ * Renders the whole library for a fleet: vars/<step>.groovy and .txt for each step and
+ * helper, and resources/eastern/<command>.sh, the constant script each step runs.
+ */
 export function generateLibrary(agents: readonly AgentDefinition[], templates: LibraryTemplates): GeneratedFile[] {
   const sorted = [...agents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const routes = fleetRouting(sorted);
@@ -102,6 +116,10 @@ export function generateLibrary(agents: readonly AgentDefinition[], templates: L
     routes,
     clusters: sorted.map((a) => ({ name: a.name, namespaces: a.kubernetes.namespaces })),
     parameterTargets: parameterTargets(routes),
+    projectNamePattern: PROJECT_NAME_PATTERN,
+    projectNameMaxLength: PROJECT_NAME_MAX_LENGTH,
+    // The CLI's own defaults, so the steps and the command never disagree.
+    defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
   };
   const groovy = environment(templates, false);
   const html = environment(templates, true);
@@ -110,25 +128,17 @@ export function generateLibrary(agents: readonly AgentDefinition[], templates: L
     if (text === undefined) throw new Error(`library template ${name} is missing from src/library/templates`);
     return text;
   };
+  const render = (hb: typeof Handlebars, name: string, data: object): string =>
+    tidy(hb.compile(template(name), { noEscape: hb === groovy, strict: true })(data));
 
   const files: GeneratedFile[] = [];
-  for (const step of STEPS) {
+  for (const step of [...STEPS.map((s) => s.name), ...HELPERS]) {
     const data = { ...base, step };
-    files.push({ path: `vars/${step}.groovy`, contents: tidy(groovy.compile(template(`${step}.groovy.hbs`), { noEscape: true, strict: true })(data)) });
-    files.push({ path: `vars/${step}.txt`, contents: tidy(html.compile(template(`${step}.txt.hbs`), { strict: true })(data)) });
+    files.push({ path: `vars/${step}.groovy`, contents: render(groovy, `${step}.groovy.hbs`, data) });
+    files.push({ path: `vars/${step}.txt`, contents: render(html, `${step}.txt.hbs`, data) });
   }
-  const fleet = {
-    generatedBy: 'eastern library generate (from agents/*.yaml; do not edit)',
-    environments: routes,
-    agents: sorted.map((a) => ({
-      name: a.name,
-      description: a.description ?? '',
-      labels: labelsFor(a),
-      environments: a.environments,
-      protect: a.protect,
-      namespaces: a.kubernetes.namespaces,
-    })),
-  };
-  files.push({ path: FLEET_RESOURCE, contents: `${JSON.stringify(fleet, null, 2)}\n` });
+  for (const { name, command } of STEPS) {
+    files.push({ path: `resources/eastern/${command}.sh`, contents: render(groovy, `${command}.sh.hbs`, { ...base, step: name, script: command }) });
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -4,15 +4,18 @@
 import { basename, dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 
-/** The longest project name: it is a label value (63 characters at most). */
-export const PROJECT_NAME_MAX = 63;
-/** Lower-case letters, digits and '-', as a Kubernetes label value and inside object names. */
-export const PROJECT_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const VALID = PROJECT_NAME_PATTERN;
+/** Longest project name: a Kubernetes label value. */
+export const PROJECT_NAME_MAX_LENGTH = 63;
+/**
+ * Lower-case letters, digits and '-', starting and ending with a letter or digit: a label value
+ * and a part of object names. Unanchored, as the generated Jenkins library matches it with `==~`.
+ */
+export const PROJECT_NAME_PATTERN = `[a-z0-9]([-a-z0-9]{0,${PROJECT_NAME_MAX_LENGTH - 2}}[a-z0-9])?`;
+const VALID = new RegExp(`^(?:${PROJECT_NAME_PATTERN})$`);
 
 /** A name tidied into a usable project name ('' when nothing usable is left). */
 export function tidyProjectName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, PROJECT_NAME_MAX).replace(/-+$/, '');
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, PROJECT_NAME_MAX_LENGTH).replace(/-+$/, '');
 }
 
 export function projectName(options: { name?: string; file: string; cwd: string }): string {
@@ -22,8 +25,8 @@ export function projectName(options: { name?: string; file: string; cwd: string 
     const suggestion = tidyProjectName(name) || 'my-project';
     throw new ValidationError(
       fromDir
-        ? `project name "${name}" (the name of the template's directory) is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`
-        : `--name "${name}" is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`,
+        ? `project name "${name}" (the name of the template's directory) is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX_LENGTH} characters`
+        : `--name "${name}" is not usable: it must be lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX_LENGTH} characters`,
       { fix: `pass --name ${suggestion}` },
     );
   }
@@ -33,7 +36,7 @@ export function projectName(options: { name?: string; file: string; cwd: string 
 /** Checks a project name given on the command line (history, rollback). */
 export function checkProjectName(name: string): string {
   if (!VALID.test(name)) {
-    throw new ValidationError(`project name "${name}" is not valid: lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX} characters`);
+    throw new ValidationError(`project name "${name}" is not valid: lower-case letters, digits and '-', at most ${PROJECT_NAME_MAX_LENGTH} characters`);
   }
   return name;
 }

@@ -1,6 +1,7 @@
 // Node side of the tier-3 pipeline harness: compiles the Groovy harness (once per
-// content, cached outside the clone), runs scenarios through it with plain `java`,
-// and builds the agent list a scenario's node(label) resolves against.
+// content, cached outside the clone) against groovy-cps, runs scenarios through the real
+// CPS interpreter with plain `java` (test/groovy/harness/Driver.groovy), and builds the
+// agent list a scenario's node(label) resolves against.
 //
 // End-to-end tests reuse it with `sh: {mode: 'exec'}` and agents whose env is what a
 // running `eastern agent` exports (EASTERN_CLUSTER, EASTERN_AGENT, kube context):
@@ -12,11 +13,15 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { loadFleet } from '../../src/fleet/load.js';
+import { labelsFor } from '../../src/fleet/schema.js';
 import { ensureGroovy, type GroovyTools } from './setup.mjs';
 
 const run = promisify(execFile);
 export const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const harnessDir = join(root, 'test/groovy/harness');
+/** Harness code compiled at run time by the CPS transformer, like the library (steps with a body, Declarative). */
+const harnessCpsDir = join(root, 'test/groovy/harness-cps');
 const stubsDir = join(root, 'test/groovy/stubs');
 
 export interface Agent {
@@ -36,6 +41,10 @@ export interface ShRule {
   files?: Record<string, string>;
   /** Simulates aborting the build while the script runs. */
   abort?: boolean;
+  /** Virtual minutes the script takes. */
+  minutes?: number;
+  /** The step throws this message instead of returning (an agent lost mid-step). */
+  failure?: string;
 }
 
 export interface Scenario {
@@ -49,7 +58,14 @@ export interface Scenario {
   strictNodes?: boolean;
   sh?: { mode?: 'record' | 'exec'; rules?: ShRule[] };
   input?: 'approve' | 'abort' | 'timeout';
-  checkout?: { vars?: Record<string, string>; from?: string };
+  /** vars: what checkout returns; commits: one per checkout in turn (a branch moving); failOn: agents whose checkout throws. */
+  checkout?: { vars?: Record<string, string>; from?: string; commits?: string[]; failOn?: string[] };
+  /** false: the job has no `scm` (an inline script). */
+  scm?: boolean;
+  /** Agents whose node never comes online. */
+  offline?: string[];
+  /** Newer builds of the job: the milestones they passed and their build variables (`currentBuild.nextBuild`). */
+  newerBuilds?: { number: number; milestones?: number; variables?: Record<string, string> }[];
   files?: Record<string, string>;
   workspaceRoot?: string;
 }
@@ -82,6 +98,8 @@ export interface ScenarioResult {
   log: string[];
   description: string | null;
   returned?: unknown;
+  /** CPS rules the program broke: NotSerializableException, CPS mismatch, step from @NonCPS. */
+  cps: string[];
 }
 
 function cacheRoot(): string {
@@ -98,9 +116,9 @@ export interface CompiledHarness {
   tools: GroovyTools;
   /** Java stand-ins for Jenkins classes (NonCPS, Library): also usable on the boot class path. */
   stubs: string;
-  /** The harness classes (compiled against the stubs). */
+  /** The harness classes (compiled against groovy-cps). */
   harness: string;
-  /** stubs + harness + Groovy's jars. */
+  /** groovy-cps + groovy-all + harness + stubs (the real NonCPS comes first). */
   classpath: string;
 }
 
@@ -114,6 +132,7 @@ export function compileHarness(): Promise<CompiledHarness> {
     const groovyFiles = listFiles(harnessDir, '.groovy');
     const hash = createHash('sha256');
     for (const f of [...javaFiles, ...groovyFiles]) hash.update(f.slice(root.length)).update(readFileSync(f));
+    hash.update(tools.cpsClasspath);
     const dir = join(cacheRoot(), 'groovy-harness', hash.digest('hex').slice(0, 16));
     const stubs = join(dir, 'stubs');
     const harness = join(dir, 'harness');
@@ -122,23 +141,23 @@ export function compileHarness(): Promise<CompiledHarness> {
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(join(staging, 'stubs'), { recursive: true });
       await run(join(dirname(tools.java), 'javac'), ['--release', '8', '-nowarn', '-d', join(staging, 'stubs'), ...javaFiles], { env: tools.env });
-      await run(tools.groovyc, ['-cp', join(staging, 'stubs'), '-d', join(staging, 'harness'), ...groovyFiles], { env: tools.env });
+      await run(tools.groovyc, ['-cp', tools.cpsClasspath, '-d', join(staging, 'harness'), ...groovyFiles], { env: tools.env });
       rmSync(dir, { recursive: true, force: true });
       renameSync(staging, dir);
     }
-    return { tools, stubs, harness, classpath: [stubs, harness, tools.classpath].join(':') };
+    return { tools, stubs, harness, classpath: [tools.cpsClasspath, harness, stubs].join(':') };
   })();
   return compiled;
 }
 
-/** Runs scenarios against the library at `library` (default: this checkout) in one JVM. */
+/** Runs scenarios through the CPS interpreter against the library at `library` (default: this checkout), in one JVM. */
 export async function runPipelines(scenarios: Scenario[], options: { library?: string } = {}): Promise<ScenarioResult[]> {
   const { tools, classpath } = await compileHarness();
   const dir = mkdtempSync(join(tmpdir(), 'eastern-harness-'));
   try {
     const input = join(dir, 'input.json');
     const output = join(dir, 'output.json');
-    writeFileSync(input, JSON.stringify({ library: options.library ?? root, scenarios }));
+    writeFileSync(input, JSON.stringify({ library: options.library ?? root, harnessCps: harnessCpsDir, scenarios }));
     try {
       await run(tools.java, ['-cp', classpath, 'eastern.harness.Main', input, output], {
         env: tools.env,
@@ -155,22 +174,19 @@ export async function runPipelines(scenarios: Scenario[], options: { library?: s
 }
 
 /**
- * Agents as the library's resources/eastern/fleet.json describes them, each exporting
- * EASTERN_CLUSTER as `eastern agent` does; `extraEnv` adds per-agent variables.
+ * Agents as the fleet (agents/*.yaml, through the schema module the generator uses) defines
+ * them, each exporting EASTERN_CLUSTER as `eastern agent` does; `extraEnv` adds per-agent variables.
  */
 export function agentsFromFleet(library: string = root, extraEnv: Record<string, Record<string, string>> = {}): Agent[] {
-  const fleet = JSON.parse(readFileSync(join(library, 'resources/eastern/fleet.json'), 'utf8')) as {
-    agents: { name: string; labels: string[] }[];
-  };
-  return fleet.agents.map((a) => ({ name: a.name, labels: a.labels, env: { EASTERN_CLUSTER: a.name, ...(extraEnv[a.name] ?? {}) } }));
+  return loadFleet(join(library, 'agents')).map((a) => ({ name: a.name, labels: labelsFor(a), env: { EASTERN_CLUSTER: a.name, ...(extraEnv[a.name] ?? {}) } }));
 }
 
-/** Compiles Groovy files with groovyc 2.4.21 (NonCPS stub on the classpath); resolves with groovyc's output. */
-export async function compileGroovy(files: string[]): Promise<{ ok: boolean; output: string }> {
+/** Compiles Groovy files with groovyc 2.4.21 (NonCPS stub and the library's src/ on the classpath); resolves with groovyc's output. */
+export async function compileGroovy(files: string[], sourceRoots: string[] = [join(root, 'src')]): Promise<{ ok: boolean; output: string }> {
   const { tools, stubs } = await compileHarness();
   const out = mkdtempSync(join(tmpdir(), 'eastern-groovyc-'));
   try {
-    const result = await run(tools.groovyc, ['-cp', stubs, '-d', out, ...files], { env: tools.env }).then(
+    const result = await run(tools.groovyc, ['-cp', [stubs, ...sourceRoots].join(':'), '-d', out, ...files], { env: tools.env }).then(
       (r) => ({ ok: true, output: `${r.stdout}${r.stderr}` }),
       (e: { stdout?: string; stderr?: string; message: string }) => ({ ok: false, output: `${e.stdout ?? ''}${e.stderr ?? e.message}` }),
     );

@@ -10,6 +10,10 @@ export interface GroovyTools {
   lib: string;
   classpath: string;
   npmGroovyLint: string;
+  /** groovy-cps, guava, groovy-all jars (':'-separated). */
+  cpsClasspath: string;
 }
+export declare const GROOVY_CPS_VERSION: string;
+export declare function ensureCpsJars(env?: NodeJS.ProcessEnv): string;
 export declare function ensureGroovy(): GroovyTools;
 export declare function ensureGroovyLint(): string;

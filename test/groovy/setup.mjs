@@ -1,16 +1,19 @@
 // Tier-3 tools: Debian's Groovy 2.4.21 (the Groovy Jenkins embeds) and
-// npm-groovy-lint 16.2.0 (CodeNarc with its Jenkins rules), installed on demand.
+// npm-groovy-lint 16.2.0 (CodeNarc with its Jenkins rules), and groovy-cps 1.31 with
+// groovy-all 2.4.21 from Maven Central (the real CPS interpreter), installed on demand.
 // Groovy comes from apt (the tests run as root on Debian 12); npm-groovy-lint goes
 // into a cache outside the clone, so a fresh clone on the same machine reuses it.
 //
 //   node test/groovy/setup.mjs        install what is missing and print the paths
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const GROOVY_VERSION = '2.4.21';
+/** The CPS interpreter Jenkins' workflow-cps embeds; resolved from Maven Central with test/groovy/cps/pom.xml. */
+export const GROOVY_CPS_VERSION = '1.31';
 export const NPM_GROOVY_LINT_VERSION = '16.2.0';
 export const JAVA_HOME = '/usr/lib/jvm/java-17-openjdk-amd64';
 
@@ -56,7 +59,29 @@ export function ensureGroovy() {
     lib,
     classpath: join(lib, '*'),
     npmGroovyLint: ensureGroovyLint(),
+    cpsClasspath: ensureCpsJars(env),
   };
+}
+
+/**
+ * groovy-cps and groovy-all from Maven Central (an ordinary pom resolved with
+ * dependency:build-classpath: `mvn dependency:get` of groovy-cps fails on an optional
+ * artifact Central lacks), in ~/.cache/eastern/m2; the class path is cached per version.
+ */
+export function ensureCpsJars(env = { ...process.env, JAVA_HOME }) {
+  const pom = join(dirname(fileURLToPath(import.meta.url)), 'cps', 'pom.xml');
+  const file = join(cacheRoot(), 'cps', `groovy-cps-${GROOVY_CPS_VERSION}-groovy-${GROOVY_VERSION}.classpath`);
+  const valid = () => existsSync(file) && readFileSync(file, 'utf8').trim().split(':').every((jar) => existsSync(jar));
+  if (!valid()) {
+    process.stderr.write(`resolving groovy-cps ${GROOVY_CPS_VERSION} from Maven Central into ${join(cacheRoot(), 'm2')}…\n`);
+    mkdirSync(dirname(file), { recursive: true });
+    execFileSync('mvn', ['-B', '-q', `-Dmaven.repo.local=${join(cacheRoot(), 'm2')}`, '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+    if (!valid()) throw new Error(`mvn did not produce the class path of groovy-cps ${GROOVY_CPS_VERSION} (${file})`);
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** npm-groovy-lint in ~/.cache/eastern/tools (not a dependency of the package: it is large). */

@@ -36,7 +36,7 @@ const cli = suite('eastern library generate (built CLI)');
 cli('--check passes on the committed library for the shipped agents', async () => {
   const r = await eastern(['library', 'generate', '--check'], root);
   assert.is(r.code, 0, `${r.stdout}${r.stderr}`);
-  assert.match(r.stderr, /library is up to date: 7 files match agents\/ \(3 agents\)/);
+  assert.match(r.stderr, /library is up to date: 13 files match agents\/ \(3 agents\)/);
   assert.is(r.stdout, '');
 });
 
@@ -44,17 +44,17 @@ cli('--check fails with a diff and the fixing command; generate then repairs it'
   const dir = mkdtempSync(join(tmpdir(), 'eastern-library-'));
   try {
     for (const folder of ['agents', 'vars', 'resources']) cpSync(join(root, folder), join(dir, 'lib', folder), { recursive: true });
-    const deploy = join(dir, 'lib/vars/easternDeploy.groovy');
-    writeFileSync(deploy, readFileSync(deploy, 'utf8').replace("'dev', 'staging', 'production'", "'dev', 'staging'"));
+    const fleet = join(dir, 'lib/vars/easternFleet.groovy');
+    writeFileSync(fleet, readFileSync(fleet, 'utf8').replace("return ['dev', 'staging', 'production']", "return ['dev', 'staging']"));
     rmSync(join(dir, 'lib/vars/easternDiff.txt'));
     writeFileSync(join(dir, 'lib/vars/easternOld.groovy'), '// GENERATED FILE - do not edit. Made by an older version.\ndef call() {}\n');
     writeFileSync(join(dir, 'lib/vars/custom.groovy'), 'def call() { echo "mine" }\n');
 
     const check = await eastern(['library', 'generate', '--check', '--agents', 'lib/agents', '--out', 'lib'], dir);
     assert.is(check.code, 1);
-    assert.match(check.stderr, /error: the generated library is stale: vars\/easternDeploy\.groovy \(out of date\), vars\/easternDiff\.txt \(missing\), vars\/easternOld\.groovy \(no longer generated\)/);
+    assert.match(check.stderr, /error: the generated library is stale: vars\/easternDiff\.txt \(missing\), vars\/easternFleet\.groovy \(out of date\), vars\/easternOld\.groovy \(no longer generated\)/);
     assert.match(check.stderr, /fix: run `eastern library generate --agents lib\/agents --out lib` and commit vars\/ and resources\//);
-    assert.match(check.stdout, /--- a\/vars\/easternDeploy\.groovy\n\+\+\+ b\/vars\/easternDeploy\.groovy\n@@ /);
+    assert.match(check.stdout, /--- a\/vars\/easternFleet\.groovy\n\+\+\+ b\/vars\/easternFleet\.groovy\n@@ /);
     assert.match(check.stdout, /\n-    return \['dev', 'staging'\]\n\+    return \['dev', 'staging', 'production'\]\n/);
     assert.match(check.stdout, /--- \/dev\/null\n\+\+\+ b\/vars\/easternDiff\.txt/);
 
@@ -63,7 +63,7 @@ cli('--check fails with a diff and the fixing command; generate then repairs it'
     assert.match(write.stderr, /removed vars\/easternOld\.groovy/);
     assert.not.ok(existsSync(join(dir, 'lib/vars/easternOld.groovy')));
     assert.ok(existsSync(join(dir, 'lib/vars/custom.groovy')), 'files without the generated marker are left alone');
-    assert.is(readFileSync(deploy, 'utf8'), readFileSync(join(root, 'vars/easternDeploy.groovy'), 'utf8'));
+    assert.is(readFileSync(fleet, 'utf8'), readFileSync(join(root, 'vars/easternFleet.groovy'), 'utf8'));
     const again = await eastern(['library', 'generate', '--check', '--agents', 'lib/agents', '--out', 'lib'], dir);
     assert.is(again.code, 0, again.stdout + again.stderr);
   } finally {
@@ -98,20 +98,20 @@ command('writes into --out and reports what it wrote; --check then passes', asyn
     const first = capture();
     assert.is(await libraryGenerate({ cwd: root, out: dir, io: first.io }), 0);
     assert.match(first.out.stderr, /wrote vars\/easternDeploy\.groovy\n/);
-    assert.match(first.out.stderr, /7 files written, 0 unchanged \(3 agents\)\n$/);
+    assert.match(first.out.stderr, /13 files written, 0 unchanged \(3 agents\)\n$/);
     const second = capture();
     assert.is(await libraryGenerate({ cwd: root, out: dir, check: true, io: second.io }), 0);
-    writeFileSync(join(dir, 'resources/eastern/fleet.json'), '{}\n');
+    writeFileSync(join(dir, 'resources/eastern/deploy.sh'), '#!/bin/sh\n');
     const third = capture();
     try {
       await libraryGenerate({ cwd: root, out: dir, check: true, io: third.io });
       assert.unreachable('should throw');
     } catch (error) {
       assert.instance(error, EasternError);
-      assert.match((error as EasternError).message, /resources\/eastern\/fleet\.json \(out of date\)/);
+      assert.match((error as EasternError).message, /resources\/eastern\/deploy\.sh \(out of date\)/);
       assert.match((error as EasternError).fix ?? '', new RegExp(`eastern library generate --out ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     }
-    assert.match(third.out.stdout, /^--- a\/resources\/eastern\/fleet\.json\n/);
+    assert.match(third.out.stdout, /^--- a\/resources\/eastern\/deploy\.sh\n/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
-// Tier 3: the example Jenkinsfiles (scripted and declarative) run in the pipeline
-// harness against the committed library, with recorded `sh`.
+// Tier 3: the example Jenkinsfiles (scripted and declarative) run through the real CPS
+// interpreter in the pipeline harness against the committed library, with recorded `sh`;
+// none may break a CPS rule.
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -39,6 +40,7 @@ const get = (name: string): ScenarioResult => {
   const r = results.get(name);
   if (!r) throw new Error(`no scenario ${name}`);
   assert.is(r.stack, undefined, `${name} crashed: ${r.error}\n${r.stack}`);
+  assert.equal(r.cps, [], `${name}: CPS rules broken`);
   return r;
 };
 const shEnv = (r: ScenarioResult, key: string) => callsOf(r, 'sh').map((c) => c.env?.[key]);
@@ -63,7 +65,8 @@ test('examples/hello-web (scripted): preview, then deploy to both staging cluste
   assert.equal(shEnv(r, 'EASTERN_PROJECT'), ['hello-web', 'hello-web', 'hello-web', 'hello-web']);
   assert.equal(shEnv(r, 'EASTERN_VAR_0'), ['IMAGE_TAG=1.27', 'IMAGE_TAG=1.27', 'IMAGE_TAG=1.27', 'IMAGE_TAG=1.27']);
   assert.equal(shEnv(r, 'EASTERN_PRUNE').slice(2), ['true', 'true']);
-  assert.is(r.description, 'staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab');
+  assert.is(r.description, 'hello-web to staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab');
+  assert.equal(callsOf(r, 'properties').length, 1, 'the Jenkinsfile\'s own one-liner; the steps add none');
 });
 
 test('examples/hello-web: a pull request deploys to a namespace of its own', () => {
@@ -80,7 +83,7 @@ test('examples/worker (declarative, agent none): approval outside any node, then
   const input = callsOf(r, 'input');
   assert.is(input.length, 1);
   assert.not.ok(input[0]?.parents.some((p) => p.startsWith('node:')));
-  assert.equal(callsOf(r, 'node').map((n) => n.agent), ['gke', 'kube2']);
+  assert.equal(callsOf(r, 'sh').map((n) => n.node), ['gke', 'kube2']);
   assert.equal(shEnv(r, 'EASTERN_VAR_0'), ['LOG_LEVEL=info', 'LOG_LEVEL=info']);
   assert.equal(shEnv(r, 'EASTERN_VAR_1'), ['IMAGE_TAG=1.36', 'IMAGE_TAG=1.36']);
   assert.equal(r.log, ['easternDeploy: worker to production (namespace production) on gke, kube2'], 'the failure post step did not run');
@@ -97,8 +100,9 @@ test('examples/jenkins/scripted: one properties call with the job\'s own paramet
   const r = get('scripted production');
   assert.is(r.result, 'SUCCESS', r.error ?? '');
   const properties = callsOf(r, 'properties');
-  assert.is(properties.length, 1, 'the steps were told not to register again');
-  const [[parameters]] = properties[0]?.args as [[{ args: { symbol: string; args: { name: string } }[] }]];
+  assert.is(properties.length, 1, 'the steps never call properties');
+  const [[discarder, parameters]] = properties[0]?.args as [[{ symbol: string }, { args: { symbol: string; args: { name: string } }[] }]];
+  assert.is(discarder.symbol, 'buildDiscarder');
   assert.equal(parameters.args.map((p) => p.args.name), ['EASTERN_ENVIRONMENT', 'RUN_ROLLBACK']);
   assert.equal(callsOf(r, 'lock').map((c) => (c.args as { resource: string }).resource), ['eastern-production-hello-web', 'eastern-production-worker']);
   assert.is(callsOf(r, 'input').length, 2, 'each production deploy is approved');
@@ -128,7 +132,7 @@ test('examples/jenkins/declarative: stages in order; the worker stage is skipped
     'easternDiff: hello-web in staging (namespace staging) on kube1, kube2',
     'easternDeploy: hello-web to staging (namespace staging) on kube1, kube2',
     'easternDeploy: worker to staging (namespace staging) on kube1, kube2',
-    'deployed: staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab; staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab',
+    'deployed: hello-web to staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab; worker to staging: kube1 rev 4, kube2 rev 4 @ 0123456789ab',
   ]);
 });
 

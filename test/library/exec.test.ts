@@ -1,4 +1,4 @@
-// Tier 3 with a real shell: the harness runs the generated steps' `sh` scripts with
+// Tier 3 with a real shell: the CPS harness runs the generated steps' `sh` scripts with
 // /bin/sh, in each agent's workspace and environment, against a stand-in `eastern`
 // (test/groovy/fixtures/fake-eastern) that records the argv it receives. This proves
 // that hostile values arrive as single, unchanged arguments and are never executed.
@@ -118,7 +118,7 @@ test('hostile values arrive as single, unchanged --set arguments and nothing run
   assert.equal(calls.map((c) => c.env.EASTERN_CLUSTER).sort(), ['kube1', 'kube2']);
   const created = readdirSync(work).filter((f) => f.startsWith('PWNED'));
   assert.equal(created, [], 'no injected command ran');
-  assert.is(r.description, 'staging: kube1 rev 7, kube2 rev 7 @ 0123456789ab', 'revision read from --output json');
+  assert.is(r.description, 'shop to staging: kube1 rev 7, kube2 rev 7 @ 0123456789ab', 'revision read from --output json');
 });
 
 test('each cluster\'s deploy runs in that agent\'s workspace', () => {
@@ -149,7 +149,7 @@ test('an example Jenkinsfile runs end to end against the stand-in: checkout, dif
     assert.is(call.env.EASTERN_CLUSTER, 'kube1');
   }
   assert.is(calls[1]?.env.GIT_COMMIT, 'feedfacecafebeef', 'the deploy knows the commit for its release record');
-  assert.is(r.description, 'dev: kube1 rev 7 @ feedfacecafe');
+  assert.is(r.description, 'hello-web to dev: kube1 rev 7 @ feedfacecafe');
 });
 
 test('a node that is not the cluster\'s agent refuses to deploy (exit 78)', () => {
@@ -171,7 +171,7 @@ test('a failed rollout on one cluster fails the build with the CLI\'s exit statu
   assert.is(r.result, 'FAILURE');
   assert.match(r.error ?? '', /failed on kube2 \(exit 3: the rollout failed\); it succeeded on kube1/);
   assert.is(invocations('rollout fails').length, 2);
-  assert.is(r.description, 'staging: kube1 rev 7, kube2 FAILED (exit 3) @ 0123456789ab');
+  assert.is(r.description, 'shop to staging: kube1 rev 7, kube2 FAILED (exit 3) @ 0123456789ab');
 });
 
 test('easternRollback and easternDiff build their command lines the same safe way', () => {

@@ -6,7 +6,8 @@ import { dirname, join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadFleet } from '../../src/fleet/load.js';
-import { generateLibrary, groovyList, groovyString, loadTemplates, STEPS, type LibraryTemplates } from '../../src/library/generate.js';
+import { generateLibrary, groovyList, groovyString, HELPERS, loadTemplates, STEPS, type LibraryTemplates } from '../../src/library/generate.js';
+import { PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../src/project/name.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const cases = readdirSync(fixtures, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -49,11 +50,11 @@ golden.run();
 
 const generator = suite('library generator');
 
-generator('produces the three steps, their help pages and the fleet resource, sorted', () => {
+generator('produces the three steps and two helpers with help pages, and each step\'s shell script, sorted', () => {
   const files = generateLibrary(loadFleet(join(fixtures, 'shared-protected', 'agents')), templates);
   assert.equal(files.map((f) => f.path), [
-    'resources/eastern/fleet.json',
-    ...STEPS.flatMap((s) => [`vars/${s}.groovy`, `vars/${s}.txt`]).sort(),
+    ...STEPS.map((s) => `resources/eastern/${s.command}.sh`).sort(),
+    ...[...STEPS.map((s) => s.name), ...HELPERS].flatMap((s) => [`vars/${s}.groovy`, `vars/${s}.txt`]).sort(),
   ]);
   for (const f of files) {
     assert.ok(f.contents.endsWith('\n') && !f.contents.endsWith('\n\n'), `${f.path}: one final newline`);
@@ -70,17 +71,23 @@ generator('is deterministic: same output whatever the order of the agents', () =
   assert.not.match(JSON.stringify(a), /\d{4}-\d{2}-\d{2}T/, 'no timestamps');
 });
 
-generator('routing data: protection, approvers and namespaces reach the Groovy', () => {
+generator('routing data: protection, approvers, namespaces and the project rule reach easternFleet only', () => {
   const files = generateLibrary(loadFleet(join(fixtures, 'shared-protected', 'agents')), templates);
-  const deploy = files.find((f) => f.path === 'vars/easternDeploy.groovy')?.contents ?? '';
-  assert.ok(deploy.includes("return ['qa', 'canary', 'live']"), 'unprotected environments first');
-  assert.ok(deploy.includes("'live': [\n            'clusters': ['east', 'west'],"));
-  assert.ok(deploy.includes("'approvers': [],"), 'no approvers: anyone who may build');
-  assert.ok(deploy.includes("'east': ['team-*', 'qa', 'live'],"));
-  assert.ok(deploy.includes("'west': ['*', '!kube-*'],"), 'default namespaces');
-  const fleet = JSON.parse(files.find((f) => f.path === 'resources/eastern/fleet.json')?.contents ?? '{}');
-  assert.equal(fleet.agents[0].labels, ['eastern', 'eastern-cluster-east', 'eastern-env-qa', 'eastern-env-live']);
-  assert.equal(fleet.environments.map((e: { name: string }) => e.name), ['qa', 'canary', 'live']);
+  const fleet = files.find((f) => f.path === 'vars/easternFleet.groovy')?.contents ?? '';
+  assert.ok(fleet.includes("return ['qa', 'canary', 'live']"), 'unprotected environments first');
+  assert.ok(fleet.includes("'live': [\n            clusters: ['east', 'west'],"));
+  assert.ok(fleet.includes('approvers: [],'), 'no approvers: anyone who may build');
+  assert.ok(fleet.includes("'east': ['team-*', 'qa', 'live'],"));
+  assert.ok(fleet.includes("'west': ['*', '!kube-*'],"), 'default namespaces');
+  assert.ok(fleet.includes(`return [pattern: ${groovyString(PROJECT_NAME_PATTERN)}, maxLength: ${PROJECT_NAME_MAX_LENGTH}]`), 'the CLI\'s rule, defined once');
+  assert.is(PROJECT_NAME_MAX_LENGTH, 63);
+});
+
+generator('a change to agents/ changes only easternFleet and the help pages', () => {
+  const before = generateLibrary(loadFleet(join(fixtures, 'shared-protected', 'agents')), templates);
+  const after = generateLibrary(loadFleet(join(fixtures, 'one-cluster', 'agents')), templates);
+  const changed = before.filter((f, i) => f.contents !== after[i]?.contents).map((f) => f.path);
+  assert.equal(changed.filter((p) => !p.endsWith('.txt')), ['vars/easternFleet.groovy']);
 });
 
 generator('help pages escape HTML from the fleet; Groovy literals escape quotes', () => {
@@ -90,8 +97,8 @@ generator('help pages escape HTML from the fleet; Groovy literals escape quotes'
   assert.ok(help.includes('<tr><td><code>live</code></td><td>east, west</td><td><code>eastern-cluster-east</code>, <code>eastern-cluster-west</code></td>'), help);
   assert.ok(help.includes('<tr><td><code>qa</code></td><td>east</td><td><code>eastern-env-qa</code></td><td>no</td></tr>'), 'one cluster: the environment label');
   assert.ok(help.includes('required: o&#x27;neil&lt;ops&gt;&amp;co'), 'HTML-escaped in the help page');
-  const groovy = files.find((f) => f.path === 'vars/easternDeploy.groovy')?.contents ?? '';
-  assert.ok(groovy.includes("'approvers': ['o\\'neil<ops>&co'],"), 'a Groovy literal in the step');
+  const groovy = files.find((f) => f.path === 'vars/easternFleet.groovy')?.contents ?? '';
+  assert.ok(groovy.includes("approvers: ['o\\'neil<ops>&co'],"), 'a Groovy literal in the fleet data');
   assert.is(groovyString(`it's a \\ "test"\n`), `'it\\'s a \\\\ "test"\\n'`);
   assert.is(groovyList(['a', "b'c"]), `['a', 'b\\'c']`);
   assert.is(groovyString('${x}'), `'\${x}'`, 'single quotes: no interpolation');

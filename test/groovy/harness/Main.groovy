@@ -1,20 +1,19 @@
 package eastern.harness
 
+import com.cloudbees.groovy.cps.Outcome
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import org.codehaus.groovy.control.CompilerConfiguration
-import org.codehaus.groovy.control.customizers.ImportCustomizer
-import org.codehaus.groovy.runtime.InvokerHelper
 
 /**
- * Runs pipeline scenarios against a shared library and writes what happened as JSON.
+ * Runs pipeline scenarios against a shared library through the real CPS interpreter and
+ * writes what happened as JSON.
  *
- *   java -cp <groovy jars>:<harness classes> eastern.harness.Main input.json output.json
+ *   java -cp <groovy-cps, groovy-all, harness classes> eastern.harness.Main input.json output.json
  *
- * input: {library: <library root holding vars/ and resources/>, scenarios: [{name,
- * jenkinsfile (path) or script (text), ...Pipeline fields}]}
- * output: [{name, result: SUCCESS|FAILURE|ABORTED, error, exception, calls, log,
- * description, returned}]
+ * input: {library: <root holding vars/, src/ and resources/>, harnessCps: <BodySteps' source root>,
+ * scenarios: [{name, jenkinsfile (path) or script (text), ...Pipeline fields}]}
+ * output: [{name, result: SUCCESS|FAILURE|ABORTED, error, exception, calls, log, description,
+ * returned, cps: [problems of the CPS rules]}]
  */
 class Main {
     static void main(String[] args) {
@@ -24,64 +23,66 @@ class Main {
         }
         Map input = (Map) new JsonSlurper().parse(new File(args[0]), 'UTF-8')
         File library = new File(input.library.toString())
-        GroovyClassLoader loader = loader()
-        Map<String, Class> steps = loadSteps(loader, new File(library, 'vars'))
+        GroovyClassLoader loader = Driver.cpsLoader(Main.classLoader, [new File(library, 'src'), new File(input.harnessCps.toString())])
+        Map<String, Class> steps = [:]
+        new File(library, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort { it.name }.each { File file ->
+            steps[file.name - '.groovy'] = loader.parseClass(file)
+        }
         List results = input.scenarios.collect { Map scenario -> runScenario(loader, steps, library, scenario) }
         new File(args[1]).setText(JsonOutput.prettyPrint(JsonOutput.toJson(results)), 'UTF-8')
     }
 
-    static GroovyClassLoader loader() {
-        CompilerConfiguration config = new CompilerConfiguration()
-        config.scriptBaseClass = PipelineScript.name
-        // Jenkins imports @Library into every Jenkinsfile.
-        config.addCompilationCustomizers(new ImportCustomizer().addImports('org.jenkinsci.plugins.workflow.libs.Library'))
-        return new GroovyClassLoader(Main.classLoader, config)
-    }
-
-    /** Every vars/<name>.groovy as a class named <name>, compiled once. */
-    static Map<String, Class> loadSteps(GroovyClassLoader loader, File vars) {
-        Map<String, Class> steps = [:]
-        vars.listFiles().findAll { it.name.endsWith('.groovy') }.sort { it.name }.each { File file ->
-            steps[file.name - '.groovy'] = loader.parseClass(file)
-        }
-        return steps
-    }
-
     static Map runScenario(GroovyClassLoader loader, Map<String, Class> steps, File library, Map scenario) {
         Pipeline pipeline = new Pipeline(scenario, library)
+        Driver driver = new Driver(pipeline, loader)
         Binding binding = new Binding()
-        binding.setVariable('__pipeline', pipeline)
-        binding.setVariable('env', new EnvProxy(pipeline))
+        bind(driver, binding, 'env', new EnvProxy(pipeline))
+        bind(driver, binding, 'currentBuild', pipeline.currentBuild)
         binding.setVariable('params', Collections.unmodifiableMap(new LinkedHashMap(scenario.params ?: [:])))
-        binding.setVariable('currentBuild', pipeline.currentBuild)
-        binding.setVariable('scm', 'scm')
-        steps.each { String name, Class type -> binding.setVariable(name, InvokerHelper.createScript(type, binding)) }
-
-        String text = scenario.jenkinsfile ? new File(scenario.jenkinsfile.toString()).getText('UTF-8') : scenario.script.toString()
-        Script script = InvokerHelper.createScript(loader.parseClass(text, 'Jenkinsfile'), binding)
-        Map result = [name: scenario.name, result: 'SUCCESS', error: null, exception: null]
-        try {
-            result.returned = Pipeline.plain(script.run())
-        } catch (InterruptedException e) {
-            result.result = 'ABORTED'
-            result.error = e.message
-            result.exception = e.class.name
-        } catch (StepError e) {
-            result.result = 'FAILURE'
-            result.error = e.message
-            result.exception = e.class.name
-        } catch (Throwable e) {
-            // Anything else is a bug in the step (or the harness): show where.
-            result.result = 'FAILURE'
-            result.error = e.toString()
-            result.exception = e.class.name
-            StringWriter trace = new StringWriter()
-            e.printStackTrace(new PrintWriter(trace))
-            result.stack = trace.toString().readLines().take(25).join('\n')
+        if (scenario.scm != false) {
+            binding.setVariable('scm', 'scm')
         }
+        steps.each { String name, Class type -> bind(driver, binding, name, type.newInstance(binding)) }
+
+        Map result = [name: scenario.name, result: 'SUCCESS', error: null, exception: null]
+        Outcome outcome
+        try {
+            String text = scenario.jenkinsfile ? new File(scenario.jenkinsfile.toString()).getText('UTF-8') : scenario.script.toString()
+            Script script = (Script) loader.parseClass(text, 'Jenkinsfile').newInstance(binding)
+            outcome = driver.run(script)
+        } catch (Throwable e) {
+            outcome = new Outcome(null, e)
+        }
+        Throwable e = outcome.abnormal
+        if (e == null) {
+            result.returned = Pipeline.plain(outcome.normal)
+        } else if (e instanceof InterruptedException) {
+            result.result = 'ABORTED'
+        } else {
+            result.result = 'FAILURE'
+        }
+        if (e != null) {
+            result.error = e instanceof StepError || e instanceof InterruptedException ? e.message : e.toString()
+            result.exception = e.class.name
+            if (!(e instanceof StepError || e instanceof InterruptedException || e instanceof CpsProblem || e instanceof Stuck)) {
+                // Anything else is a bug in the step (or the harness): show where.
+                StringWriter trace = new StringWriter()
+                e.printStackTrace(new PrintWriter(trace))
+                result.stack = trace.toString().readLines().take(30).join('\n')
+            }
+            if (e instanceof CpsProblem && !driver.cpsProblems.contains(e.message)) {
+                driver.cpsProblems.add(e.message)
+            }
+        }
+        result.cps = driver.cpsProblems
         result.calls = pipeline.calls
         result.log = pipeline.log
         result.description = pipeline.currentBuild.description
         return result
+    }
+
+    private static void bind(Driver driver, Binding binding, String name, Object value) {
+        binding.setVariable(name, value)
+        driver.singleton(name, value)
     }
 }

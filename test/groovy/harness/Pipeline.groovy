@@ -23,14 +23,24 @@ class Pipeline {
     final List<String> log = []
     final Map<String, String> globalEnv = [:]
     final CurrentBuild currentBuild = new CurrentBuild()
-    private final List<Map> stack = []
+    /** The enclosing steps of the thread being run (the driver swaps it per CPS thread). */
+    List<Map> stack = []
+    /** Virtual time in milliseconds, set by the driver. */
+    long clock
     private final Map<String, Map<String, String>> virtualFiles = [:]
+    private final Map<String, Map> stashes = [:]
+    private int milestonesPassed = 0
 
     Pipeline(Map scenario, File libraryRoot) {
         this.scenario = scenario
         this.libraryRoot = libraryRoot
         (scenario.env ?: [:]).each { k, v -> globalEnv[k.toString()] = v.toString() }
         currentBuild.number = (scenario.buildNumber ?: 1) as int
+        BuildInfo newer = null
+        for (Map b : ((scenario.newerBuilds ?: []) as List<Map>).reverse()) {
+            newer = new BuildInfo(number: b.number as int, buildVariables: (b.variables ?: [:]) as Map, nextBuild: newer)
+        }
+        currentBuild.nextBuild = newer
     }
 
     // ---- context ----
@@ -92,15 +102,6 @@ class Pipeline {
         }
     }
 
-    private Object within(Map frame, Closure body) {
-        stack.add(frame)
-        try {
-            return body.call()
-        } finally {
-            stack.remove(stack.size() - 1)
-        }
-    }
-
     // ---- recording ----
 
     static Object plain(Object value) {
@@ -138,26 +139,21 @@ class Pipeline {
                 return null
             case 'error':
                 throw new StepError(String.valueOf(first instanceof Map ? first.message : first))
-            case 'node':
-                return node(call, first instanceof Map ? first.label : first, body)
-            case 'stage':
-                return body == null ? null : within([kind: 'stage', name: "stage:${first instanceof Map ? first.name : first}".toString()], body)
-            case 'withEnv':
-                return within([kind: 'withEnv', name: 'withEnv', entries: (first as List).collect { it.toString() }], body)
-            case 'lock':
-                return within([kind: 'lock', name: "lock:${first instanceof Map ? (first.resource ?: first.label) : first}".toString()], body)
-            case 'timeout':
-                return within([kind: 'timeout', name: 'timeout'], body)
-            case 'dir':
-                return within([kind: 'dir', name: "dir:${first}".toString(), path: first.toString()], body)
-            case 'retry':
-            case 'timestamps':
-            case 'ansiColor':
-            case 'catchError':
-                return body == null ? null : within([kind: name, name: name], body)
             case 'milestone':
+                return milestone(named)
             case 'sleep':
+                long amount = (first instanceof Map ? named.time : first) as long
+                String unit = first instanceof Map ? (named.unit ?: 'SECONDS') : 'SECONDS'
+                return new Wait(why: [until: clock + millis(amount, unit)])
             case 'deleteDir':
+                return null
+            case 'stash':
+                stashes[named.name.toString()] = snapshot()
+                return null
+            case 'unstash':
+                String stashName = first instanceof Map ? named.name : first
+                if (!stashes.containsKey(stashName)) throw new StepError("No such saved stash ‘${stashName}’")
+                restore(stashes[stashName])
                 return null
             case 'isUnix':
                 return true
@@ -173,6 +169,8 @@ class Pipeline {
             case 'buildDiscarder':
             case 'logRotator':
             case 'disableConcurrentBuilds':
+            case 'pipelineTriggers':
+            case 'cron':
                 return new Symbol(name: name, args: args.length == 1 ? args[0] : (args as List))
             case 'checkout':
                 return checkout(call)
@@ -189,14 +187,62 @@ class Pipeline {
                 File resource = new File(libraryRoot, "resources/${first instanceof Map ? named.resource : first}")
                 if (!resource.isFile()) throw new StepError("No such library resource ${first} could be found.")
                 return resource.getText('UTF-8')
-            case 'parallel':
-                return parallel(call, (Map) first)
             default:
                 throw new UnknownStep("harness: no step named '${name}' (a typo, or a step Jenkins does not have)")
         }
     }
 
-    private Object node(Map call, Object label, Closure body) {
+    static long millis(long amount, String unit) {
+        switch (unit) {
+            case 'MILLISECONDS': return amount
+            case 'SECONDS': return amount * 1000L
+            case 'MINUTES': return amount * 60000L
+            case 'HOURS': return amount * 3600000L
+            case 'DAYS': return amount * 86400000L
+            default: throw new StepError("timeout: unknown unit ${unit}")
+        }
+    }
+
+    /** The start of a step's body: the call is recorded and its frame (what it gives the body) made. */
+    Map enter(String name, Object[] args, long now) {
+        Map call = record(name, args)
+        Object first = args.length > 0 && !(args[0] instanceof Closure) ? args[0] : null
+        Map named = first instanceof Map ? (Map) first : [:]
+        switch (name) {
+            case 'node':
+                return node(call, first instanceof Map ? named.label : first)
+            case 'stage':
+                return [kind: 'stage', name: "stage:${first instanceof Map ? named.name : first}".toString()]
+            case 'withEnv':
+                return [kind: 'withEnv', name: 'withEnv', entries: (first as List).collect { it.toString() }]
+            case 'lock':
+                return [kind: 'lock', name: "lock:${first instanceof Map ? (named.resource ?: named.label) : first}".toString()]
+            case 'timeout':
+                long amount = (first instanceof Map ? named.time : first) as long
+                return [kind: 'timeout', name: 'timeout', deadline: now + millis(amount, (named.unit ?: 'MINUTES').toString())]
+            case 'dir':
+                return [kind: 'dir', name: "dir:${first}".toString(), path: first.toString()]
+            default:
+                return [kind: name, name: name]
+        }
+    }
+
+    void recordParallel(List<String> branches, boolean failFast) {
+        Map call = record('parallel', [] as Object[])
+        call.branches = branches
+        call.failFast = failFast
+    }
+
+    /** Job-wide milestone ordinals, as the plugin keeps them: a newer build that passed this ordinal aborts this one. */
+    private Object milestone(Map named) {
+        int ordinal = named.ordinal != null ? named.ordinal as int : milestonesPassed + 1
+        milestonesPassed = ordinal
+        Map newer = ((scenario.newerBuilds ?: []) as List<Map>).find { Map b -> ((b.milestones ?: 0) as int) >= ordinal }
+        if (newer) throw new Aborted("Canceled since build #${newer.number} already got here")
+        return null
+    }
+
+    private Map node(Map call, Object label) {
         String wanted = label == null ? null : label.toString()
         List agents = (scenario.agents ?: []) as List
         Map agent = agents.find { Map a -> wanted == null || a.name == wanted || (a.labels ?: []).contains(wanted) } as Map
@@ -206,10 +252,41 @@ class Pipeline {
             }
             agent = [name: wanted ?: 'built-in', labels: wanted ? [wanted] : [], env: [:]]
         }
-        call.agent = agent.name
         File root = new File((scenario.workspaceRoot ?: System.getProperty('java.io.tmpdir')).toString())
         File workspace = agent.workspace ? new File(agent.workspace.toString()) : new File(root, "workspace-${agent.name}")
-        return within([kind: 'node', name: "node:${wanted}".toString(), agent: agent, workspace: workspace], body)
+        Map frame = [kind: 'node', name: "node:${wanted}".toString(), agent: agent, workspace: workspace]
+        if (((scenario.offline ?: []) as List).contains(agent.name)) {
+            frame.waitingFor = wanted
+        } else {
+            call.agent = agent.name
+        }
+        return frame
+    }
+
+    /** The files of the current workspace (record mode: its virtual files; exec mode: read from disk). */
+    private Map snapshot() {
+        if (!sameMode('exec')) return new LinkedHashMap(virtualWorkspace())
+        Map files = [:]
+        File root = currentWorkspace()
+        if (!root.isDirectory()) return files
+        root.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
+            String path = root.toPath().relativize(f.toPath()).toString()
+            if (!path.startsWith('.git/')) files[path] = f.bytes
+        }
+        return files
+    }
+
+    private void restore(Map files) {
+        if (!sameMode('exec')) {
+            virtualWorkspace().putAll(files)
+            return
+        }
+        File root = currentWorkspace()
+        files.each { String path, byte[] bytes ->
+            File f = new File(root, path)
+            f.parentFile.mkdirs()
+            f.bytes = bytes
+        }
     }
 
     private Object input(Map call) {
@@ -218,7 +295,7 @@ class Pipeline {
             case 'abort':
                 throw new Aborted('Rejected by approver')
             case 'timeout':
-                throw new Aborted('Timeout has been exceeded')
+                return new Wait(why: [input: call.args])
             default:
                 return null
         }
@@ -226,13 +303,31 @@ class Pipeline {
 
     private Object checkout(Map call) {
         Map config = (scenario.checkout ?: [:]) as Map
+        String agent = currentNode()?.agent?.name
+        if (((config.failOn ?: []) as List).contains(agent)) {
+            throw new StepError("hudson.plugins.git.GitException: Command \"git fetch\" returned status code 128 on ${agent}")
+        }
+        if (config.commits instanceof List) {
+            // Each checkout resolves the branch anew (a job that is not multibranch): the next commit each time.
+            List commits = (List) config.commits
+            int n = calls.count { it.step == 'checkout' } - 1
+            return [GIT_COMMIT: commits[Math.min(n, commits.size() - 1)], GIT_BRANCH: 'origin/main']
+        }
         if (config.from && sameMode('exec')) {
             File target = currentWorkspace()
             target.mkdirs()
-            new AntBuilder().copy(todir: target.path, quiet: true) { fileset(dir: config.from.toString()) }
+            copyTree(new File(config.from.toString()), target)
         }
         Map vars = (config.vars ?: [GIT_COMMIT: '0123456789abcdef0123456789abcdef01234567', GIT_BRANCH: 'origin/main']) as Map
         return new LinkedHashMap(vars)
+    }
+
+    private static void copyTree(File from, File to) {
+        from.eachFileRecurse(groovy.io.FileType.FILES) { File f ->
+            File target = new File(to, from.toPath().relativize(f.toPath()).toString())
+            target.parentFile.mkdirs()
+            target.bytes = f.bytes
+        }
     }
 
     private boolean sameMode(String mode) {
@@ -299,6 +394,7 @@ class Pipeline {
         Map<String, String> env = environment(sameMode('exec'))
         int status
         String stdout
+        Map rule = null
         if (sameMode('exec')) {
             Map run = execute(script, env)
             status = run.status as int
@@ -306,7 +402,7 @@ class Pipeline {
             call.stdout = run.stdout
             call.stderr = run.stderr
         } else {
-            Map rule = ((scenario.sh ?: [:]).rules ?: []).find { Map r ->
+            rule = ((scenario.sh ?: [:]).rules ?: []).find { Map r ->
                 (r.when ?: [:]).every { k, v -> env[k.toString()] == v.toString() } &&
                     (!r.scriptContains || script.contains(r.scriptContains.toString()))
             } as Map
@@ -314,11 +410,13 @@ class Pipeline {
             ((rule?.files ?: [:]) as Map).each { k, v -> writeFile(expand(k.toString(), env), expand(v.toString(), env)) }
             status = (rule?.status ?: 0) as int
             stdout = (rule?.stdout ?: '').toString()
+            if (rule?.failure) throw new StepError(rule.failure.toString())
         }
         call.status = status
-        if (options.returnStatus) return status
-        if (status != 0) throw new StepError("script returned exit code ${status}")
-        return options.returnStdout ? stdout : null
+        if (status != 0 && !options.returnStatus) throw new StepError("script returned exit code ${status}")
+        Object value = options.returnStatus ? status : (options.returnStdout ? stdout : null)
+        if (rule?.minutes) return new Wait(why: [until: clock + millis(rule.minutes as long, 'MINUTES'), value: value])
+        return value
     }
 
     /** Runs the script as Jenkins does: a `#!` line names the interpreter, else `sh -xe`. */
@@ -351,27 +449,6 @@ class Pipeline {
         return [status: status, stdout: out.toString(), stderr: err.toString()]
     }
 
-    // ---- parallel: branches run one after another, all to their end, then the first failure is thrown ----
-
-    private Object parallel(Map call, Map branches) {
-        call.branches = branches.keySet().findAll { it != 'failFast' }.collect { it.toString() }
-        call.failFast = branches.failFast ?: false
-        List<Throwable> failures = []
-        Map results = [:]
-        branches.each { key, value ->
-            if (key == 'failFast') return
-            try {
-                results[key] = within([kind: 'parallel', name: "parallel:${key}".toString()], (Closure) value)
-            } catch (Throwable t) {
-                failures.add(t)
-            }
-        }
-        if (failures) {
-            Throwable aborted = failures.find { it instanceof InterruptedException }
-            throw aborted ?: failures[0]
-        }
-        return results
-    }
 }
 
 /** A describable such as choice(...) or parameters([...]) as Jenkins would build it. */
@@ -383,9 +460,17 @@ class Symbol implements Serializable {
 
 /** The parts of RunWrapper (currentBuild) that pipelines use. */
 class CurrentBuild implements Serializable {
+    BuildInfo nextBuild
     String description
     String displayName
     String result
     int number = 1
     String getCurrentResult() { result ?: 'SUCCESS' }
+}
+
+/** A newer build of the same job, as RunWrapper shows it (`currentBuild.nextBuild`). */
+class BuildInfo implements Serializable {
+    int number
+    Map buildVariables
+    BuildInfo nextBuild
 }

@@ -4,30 +4,35 @@ package eastern.harness
  * Enough of Declarative Pipeline to run the example Jenkinsfiles: agent (none, any,
  * label), parameters, options, environment, stages with when { branch; expression },
  * steps, script, and post (always, success, failure, aborted). Like Jenkins it
- * registers `parameters` as a job property at the start of the run.
+ * registers `parameters` as a job property at the start of the run. Compiled by the CPS
+ * transformer (it calls the Jenkinsfile's closures), and it calls steps through the script.
  */
-class Declarative {
-    private final PipelineScript script
-    private final Pipeline pipeline
+class Declarative implements Serializable {
+    private static final long serialVersionUID = 1L
+    private final Script script
 
-    Declarative(PipelineScript script, Pipeline pipeline) {
+    Declarative(Script script) {
         this.script = script
-        this.pipeline = pipeline
     }
 
     static Object with(Object delegate, Closure body) {
         Closure copy = (Closure) body.clone()
         copy.delegate = delegate
         copy.resolveStrategy = Closure.DELEGATE_FIRST
-        return copy.call()
+        List<Object> delegates = Driver.current().delegates
+        delegates.add(delegate)
+        try {
+            return copy.call()
+        } finally {
+            delegates.remove(delegates.size() - 1)
+        }
     }
 
     Object run(Closure body) {
         DeclarativeSpec spec = new DeclarativeSpec()
         Declarative.with(spec, body)
         if (spec.parameters) {
-            Object definitions = pipeline.step('parameters', [spec.parameters] as Object[])
-            pipeline.step('properties', [[definitions]] as Object[])
+            script.properties([script.parameters(spec.parameters)])
         }
         Closure all = {
             String outcome = 'SUCCESS'
@@ -57,21 +62,21 @@ class Declarative {
         if (environment) {
             List<String> entries = environment.collect { k, v -> "${k}=${v}".toString() }
             Closure plain = inner
-            inner = { pipeline.step('withEnv', [entries, plain] as Object[]) }
+            inner = { script.withEnv(entries, plain) }
         }
         if (agent == null || agent == 'none') return inner.call()
         String label = agent == 'any' ? null : agent.toString()
-        return pipeline.step('node', label == null ? [inner] as Object[] : [label, inner] as Object[])
+        return label == null ? script.node(inner) : script.node(label, inner)
     }
 
     private void runStage(DeclarativeStageSpec stage) {
-        pipeline.step('stage', [stage.name, {
-            if (stage.when && !stage.when.holds(script, pipeline)) {
-                pipeline.step('echo', ["Stage \"${stage.name}\" skipped due to when conditional".toString()] as Object[])
+        script.stage(stage.name) {
+            if (stage.when && !stage.when.holds(script)) {
+                script.echo("Stage \"${stage.name}\" skipped due to when conditional".toString())
                 return null
             }
             return withAgentAndEnv(stage.agent, stage.environment, { steps(stage.steps) })
-        }] as Object[])
+        }
     }
 
     private Object steps(Closure body) {
@@ -83,7 +88,7 @@ class Declarative {
     }
 }
 
-class DeclarativeSpec {
+class DeclarativeSpec implements Serializable {
     Object agent
     List parameters = []
     Map<String, String> environment = [:]
@@ -96,18 +101,18 @@ class DeclarativeSpec {
     void parameters(Closure body) { DeclarativeParameterSpec p = new DeclarativeParameterSpec(); Declarative.with(p, body); parameters.addAll(p.definitions) }
     void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
     void triggers(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
-    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void environment(Closure body) { environment.putAll(DeclarativeEnvSpec.read(body)) }
     void stages(Closure body) { DeclarativeStagesSpec s = new DeclarativeStagesSpec(); Declarative.with(s, body); stages.addAll(s.stages) }
     void post(Closure body) { DeclarativePostSpec p = new DeclarativePostSpec(); Declarative.with(p, body); post.putAll(p.conditions) }
 }
 
-class DeclarativeAgentSpec {
+class DeclarativeAgentSpec implements Serializable {
     String label
     void label(String value) { label = value }
     Object propertyMissing(String name) { return name }
 }
 
-class DeclarativeParameterSpec {
+class DeclarativeParameterSpec implements Serializable {
     List definitions = []
     Object methodMissing(String name, Object args) {
         Object[] list = (Object[]) args
@@ -116,17 +121,34 @@ class DeclarativeParameterSpec {
     }
 }
 
-class DeclarativeEnvSpec {
+class DeclarativeEnvSpec implements Serializable {
     Map<String, String> values = [:]
     void propertyMissing(String name, Object value) { values[name] = String.valueOf(value) }
-    Object propertyMissing(String name) { return values[name] }
+    /**
+     * `NAME = 'value'` lines. In a CPS closure an assignment to a free name lands in the
+     * script's binding, so the block runs against the binding and what it added is taken out.
+     */
+    static Map<String, String> read(Closure body) {
+        Binding binding = ((Script) body.thisObject).binding
+        Set<String> before = new HashSet<String>(binding.variables.keySet())
+        DeclarativeEnvSpec spec = new DeclarativeEnvSpec()
+        Declarative.with(spec, body)
+        Map<String, String> values = new LinkedHashMap<String, String>(spec.values)
+        for (Object key : new ArrayList(binding.variables.keySet())) {
+            if (!before.contains(key)) {
+                values[key.toString()] = String.valueOf(binding.variables[key])
+                binding.variables.remove(key)
+            }
+        }
+        return values
+    }
 }
 
-class DeclarativeIgnore {
+class DeclarativeIgnore implements Serializable {
     Object methodMissing(String name, Object args) { return null }
 }
 
-class DeclarativeStagesSpec {
+class DeclarativeStagesSpec implements Serializable {
     List<DeclarativeStageSpec> stages = []
     void stage(String name, Closure body) {
         DeclarativeStageSpec s = new DeclarativeStageSpec(name: name)
@@ -135,7 +157,7 @@ class DeclarativeStagesSpec {
     }
 }
 
-class DeclarativeStageSpec {
+class DeclarativeStageSpec implements Serializable {
     String name
     Object agent
     Map<String, String> environment = [:]
@@ -145,20 +167,20 @@ class DeclarativeStageSpec {
     Object propertyMissing(String name) { return name }
     void agent(Object value) { agent = value }
     void agent(Closure body) { DeclarativeAgentSpec a = new DeclarativeAgentSpec(); Declarative.with(a, body); agent = a.label }
-    void environment(Closure body) { DeclarativeEnvSpec e = new DeclarativeEnvSpec(); Declarative.with(e, body); environment.putAll(e.values) }
+    void environment(Closure body) { environment.putAll(DeclarativeEnvSpec.read(body)) }
     void when(Closure body) { DeclarativeWhenSpec w = new DeclarativeWhenSpec(); Declarative.with(w, body); when = w }
     void steps(Closure body) { steps = body }
     void options(Closure body) { Declarative.with(new DeclarativeIgnore(), body) }
 }
 
-class DeclarativeWhenSpec {
+class DeclarativeWhenSpec implements Serializable {
     List<Closure> expressions = []
     List<String> branches = []
     void branch(String pattern) { branches.add(pattern) }
     void expression(Closure body) { expressions.add(body) }
 
-    boolean holds(PipelineScript script, Pipeline pipeline) {
-        String current = pipeline.environment(false).BRANCH_NAME
+    boolean holds(Script script) {
+        String current = script.env.BRANCH_NAME
         for (String pattern : branches) {
             if (!(current ==~ pattern.replace('*', '.*'))) return false
         }
@@ -172,7 +194,7 @@ class DeclarativeWhenSpec {
     }
 }
 
-class DeclarativePostSpec {
+class DeclarativePostSpec implements Serializable {
     Map<String, Closure> conditions = [:]
     Object methodMissing(String name, Object args) {
         conditions[name] = (Closure) ((Object[]) args)[0]
