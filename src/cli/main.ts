@@ -105,6 +105,7 @@ export function buildProgram(): Command {
     .option('--rollback-on-failure', 're-apply the previous good revision when the rollout fails')
     .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), DEFAULT_LOCK_TIMEOUT_SECONDS)
     .option('--force-conflicts', 'take over fields owned by other field managers')
+    .option('--take-over', 'deploy objects that belong to another Eastern project, moving them to this one')
     .option('--history-limit <n>', 'release revisions kept per project and namespace', positiveInt('--history-limit'), DEFAULT_HISTORY_LIMIT)
     .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
     .action(action(() => import('../commands/deploy.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
@@ -143,6 +144,7 @@ export function buildProgram(): Command {
     .option('--no-wait', 'return once the objects are applied')
     .option('--lock-timeout <seconds>', 'how long to wait for another deploy of the project', seconds('--lock-timeout'), DEFAULT_LOCK_TIMEOUT_SECONDS)
     .option('--prune', 'delete objects of this project that the restored revision does not have')
+    .option('--take-over', 'restore objects that another Eastern project took meanwhile, moving them back')
     .action(action(() => import('../commands/rollback.js'), ([project, namespace], o) => ({ ...o, project, namespace })));
 
   globalOptions(program.command('export'))

@@ -55,7 +55,7 @@ export async function run(options: DriftCommandOptions): Promise<number> {
         if (options.verbose) for (const e of r.entries) io.stdout.write(`  ${format.formatEntry(e)}\n`);
       }
     }
-    const bad = results.filter((r) => r.state === 'drifted' || r.state === 'missing' || r.state === 'unreadable');
+    const bad = results.filter((r) => format.FAILING_STATES.includes(r.state));
     if (bad.length > 0) logger.info(`${bad.length} of ${results.length} projects differ from their last release${options.verbose ? '' : ' (-v lists every field)'}`);
     return options.exitCode && bad.length > 0 ? 1 : 0;
   } catch (error) {

@@ -22,6 +22,7 @@ export interface RollbackCommandOptions {
   lockTimeout?: number;
   prune?: boolean;
   forceConflicts?: boolean;
+  takeOver?: boolean;
   historyLimit?: number;
   signal?: AbortSignal;
 }
@@ -46,10 +47,12 @@ export async function run(options: RollbackCommandOptions): Promise<number> {
   let wroteJson = false;
   try {
     const store = new ReleaseStore(client, namespace, project);
-    const { heads } = await store.list().catch((e) => {
+    const { heads, unreadable } = await store.list().catch((e) => {
       throw clusterError(target, e);
     });
-    if (heads.length === 0) {
+    const damaged = unreadable.find((d) => d.revision === options.to);
+    if (damaged) throw damaged.error;
+    if (heads.length === 0 && unreadable.length === 0) {
       throw new ValidationError(`no releases of project ${project} in namespace ${namespace} on ${target.context}`, { fix: `check the project name and namespace: eastern history ${project} NAMESPACE` });
     }
     const chosen = release.rollbackTarget(heads, options.to);

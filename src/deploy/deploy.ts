@@ -25,13 +25,13 @@ import type { BuildInfo } from '../project/identity.js';
 import type { RolloutResult, WatchTarget } from '../rollout/index.js';
 import { applyAll, describeReport, summaryLine, type ApplyContext, type ObjectReport } from './apply.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
-import { liveProjectObjects, serverDryRun } from './dry-run.js';
+import { liveState, ownershipError, ownershipProblems, serverDryRun } from './dry-run.js';
 import { DeployLock, clusterLeaseApi, type Clock } from './lock.js';
 import { manifestFromText, type FormatLocation, type ManifestInput } from './manifest.js';
 import { PhaseRunner } from './phases.js';
 import { collectObjects, placeObjects, type PlannedObject } from './plan.js';
 import { decidePrune, executePrune, pruneCandidates, type PruneDecision } from './prune.js';
-import { ReleaseStore } from './release-store.js';
+import { ReleaseStore, type DamagedRecord } from './release-store.js';
 import { maskVariables, nextRevision, revisionsToKeep, rollbackTarget, type Outcome, type ReleaseHead, type ReleaseInfo } from './release.js';
 
 export type { FormatLocation, ManifestInput };
@@ -45,6 +45,8 @@ export interface DeploySettings {
   rollbackOnFailure: boolean;
   lockTimeoutSeconds: number;
   forceConflicts: boolean;
+  /** Take objects over from other Eastern projects instead of refusing (--take-over). */
+  takeOver?: boolean;
   historyLimit: number;
   concurrency?: number;
   /** Release record chunk size (tests use small ones). */
@@ -152,16 +154,19 @@ export function deploy(req: DeployRequest): Promise<DeployReport> {
 class DeployTask {
   private readonly phases: PhaseRunner;
   private readonly concurrency: number;
-  private readonly store: ReleaseStore;
   private readonly lock: DeployLock;
+  /** Every write after the lock is taken goes through this view: it proves the lock is still ours first. */
+  private readonly writer: KubeClient;
+  private readonly store: ReleaseStore;
   private readonly t0 = performance.now();
   private createdNamespace = false;
 
   constructor(private readonly req: DeployRequest) {
     this.phases = new PhaseRunner(req.logger, req.signal);
     this.concurrency = req.settings.concurrency ?? DEFAULT_CONCURRENCY;
-    this.store = new ReleaseStore(req.client, req.namespace, req.project);
     this.lock = new DeployLock({ api: clusterLeaseApi(req.client, req.namespace, req.project), namespace: req.namespace, project: req.project, identity: req.deployer, logger: req.logger, ...(req.clock && { clock: req.clock }) });
+    this.writer = req.client.withWriteGuard(() => this.lock.ensureHeld());
+    this.store = new ReleaseStore(this.writer, req.namespace, req.project);
   }
 
   async run(): Promise<DeployReport> {
@@ -216,7 +221,7 @@ class DeployTask {
   private async release(req: DeployRequest, objects: PlannedObject[], startedAt: string): Promise<DeployReport> {
     const { phases } = this;
     const read = await phases.run('dry run', () => this.dryRun(objects));
-    let head = await phases.run('record', () => this.record(req, objects, read.history, startedAt));
+    let head = await phases.run('record', () => this.record(req, objects, read.history, read.damaged, startedAt));
     const revision = head.info.revision;
     const setOutcome = async (outcome: Outcome, reason?: string) => {
       head = await this.store.setOutcome(head, outcome, { finishedAt: new Date().toISOString(), ...(reason && { reason }) });
@@ -260,23 +265,23 @@ class DeployTask {
     };
   }
 
-  /** dry run, live objects and history: three independent reads, in parallel. */
+  /** dry run, live objects and history: three independent reads, in parallel; then who owns what. */
   private async dryRun(objects: readonly PlannedObject[]) {
     const { client, logger, settings, namespace, project } = this.req;
     let read;
     try {
       const [dry, live, history] = await Promise.all([
         serverDryRun(client, objects, { force: settings.forceConflicts, concurrency: this.concurrency, namespaceExists: true }),
-        liveProjectObjects(client, objects, project, namespace, this.concurrency),
+        liveState(client, objects, project, namespace, this.concurrency),
         this.store.list(),
       ]);
-      read = { dry, live, history: history.heads };
-      for (const u of history.unreadable) logger.warn(`unreadable release record: ${u}`);
+      const taken = ownershipProblems(objects, live.foreign, settings.takeOver ?? false, logger);
+      if (taken.length > 0) throw ownershipError(taken);
+      read = { dry, live: live.own, history: history.heads, damaged: history.unreadable };
+      for (const d of history.unreadable) logger.warn(`${d.error.message}; it is skipped (revision ${d.revision ?? 'unknown'} stays taken)`);
     } catch (error) {
-      if (this.createdNamespace) {
-        await client.delete(namespaceRef(namespace)).catch(() => undefined);
-        logger.info(`namespace ${namespace} deleted again (it was created by this deploy)`);
-      }
+      // Never deleted again: another deploy may already have put objects or records into it.
+      if (this.createdNamespace) logger.warn(`namespace ${namespace} was created by this deploy and is left in place`);
       throw error;
     }
     const n = read.dry.unchecked.length;
@@ -286,14 +291,16 @@ class DeployTask {
   }
 
   /** Revisions left pending by a deploy that died are over (we hold the lock); then revision N as pending. */
-  private async record(req: DeployRequest, objects: readonly PlannedObject[], history: ReleaseHead[], startedAt: string): Promise<ReleaseHead> {
+  private async record(req: DeployRequest, objects: readonly PlannedObject[], history: ReleaseHead[], damaged: readonly DamagedRecord[], startedAt: string): Promise<ReleaseHead> {
     const { logger } = req;
     for (const h of history.filter((x) => x.info.outcome === 'pending')) {
       const updated = await this.store.setOutcome(h, 'interrupted', { reason: 'the deploy ended without recording an outcome (killed, or lost the cluster)' });
       history.splice(history.indexOf(h), 1, updated);
       logger.warn(`revision ${h.info.revision} was left pending by ${h.info.deployer}; marked interrupted`);
     }
-    const revision = nextRevision(history);
+    const revision = nextRevision(history, [...damaged.map((d) => d.revision), this.lock.lastRevision]);
+    // Taken on the lease before the record exists: a crash in between cannot hand the number out twice.
+    await this.lock.noteRevision(revision);
     const commit = await req.commit;
     const info: Omit<ReleaseInfo, 'manifest'> = {
       schema: 1,
@@ -318,8 +325,8 @@ class DeployTask {
   }
 
   private async apply(objects: readonly PlannedObject[], read: Awaited<ReturnType<DeployTask['dryRun']>>, revision: number): Promise<ObjectReport[]> {
-    const { client, logger, settings } = this.req;
-    const ctx: ApplyContext = { client, logger, concurrency: this.concurrency, forceConflicts: settings.forceConflicts, beforeWrite: () => this.phases.check() };
+    const { logger, settings } = this.req;
+    const ctx: ApplyContext = { client: this.writer, logger, concurrency: this.concurrency, forceConflicts: settings.forceConflicts, beforeWrite: () => this.phases.check() };
     const applied = await applyAll(ctx, objects, read.dry, read.live);
     if (applied.failures.length > 0) {
       throw new ClusterError(`${applied.failures.length} ${applied.failures.length === 1 ? 'object' : 'objects'} could not be applied after a successful dry run; revision ${revision} is marked failed`, {
@@ -337,7 +344,7 @@ class DeployTask {
     const decisions = await decidePrune(client, candidates, project, this.concurrency);
     logKept(decisions, project, logger);
     this.phases.check();
-    const failures = await executePrune(client, decisions, this.concurrency, (ref) => {
+    const failures = await executePrune(this.writer, decisions, this.concurrency, (ref) => {
       const r: ObjectReport = { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, action: 'pruned', ...(ref.namespace && { namespace: ref.namespace }) };
       pruned.push(r);
       logger.info(describeReport(r));

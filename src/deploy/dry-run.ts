@@ -6,6 +6,7 @@ import { apiMessage } from '../kube/api-error.js';
 import { type KubeClient, type KubeResponse } from '../kube/client.js';
 import { diffObjects, type ObjectDiff } from './diff.js';
 import { LABEL_PROJECT, deepEqual, describeRef, refKey, type KubeObject } from '../kube/objects.js';
+import type { Logger } from '../output/logger.js';
 import type { PlannedObject } from './plan.js';
 import { mapSettled } from '../kube/pool.js';
 import { statusOf } from '../kube/api-error.js';
@@ -53,23 +54,65 @@ export function rejectionError(rejections: readonly Rejection[], total: number):
   });
 }
 
-/** Live objects of the project, by key: one LIST per kind instead of one GET per object. */
-export async function liveProjectObjects(client: KubeClient, objects: readonly PlannedObject[], project: string, namespace: string, concurrency: number): Promise<Map<string, KubeObject>> {
+/** What lives in the cluster under the manifest's kinds and names. */
+export interface LiveState {
+  /** This project's live objects, by key. */
+  own: Map<string, KubeObject>;
+  /** Objects of the manifest that another Eastern project owns, by key: the owner's project name. */
+  foreign: Map<string, string>;
+}
+
+/**
+ * Eastern's live objects of every kind the manifest has: one LIST per kind (label
+ * `eastern.io/project` present) instead of one GET per object, split into this
+ * project's and other projects' objects of the same names.
+ */
+export async function liveState(client: KubeClient, objects: readonly PlannedObject[], project: string, namespace: string, concurrency: number): Promise<LiveState> {
   const kinds = new Map<string, { apiVersion: string; kind: string; namespaced: boolean }>();
   for (const o of objects) {
     if (o.viaCrd) continue;
     kinds.set(`${o.object.apiVersion}|${o.object.kind}`, { apiVersion: o.object.apiVersion, kind: o.object.kind, namespaced: o.resource.namespaced });
   }
+  const wanted = new Set(objects.map((o) => o.key));
   const lists = await mapSettled([...kinds.values()], concurrency, (k) =>
-    client.list(k.apiVersion, k.kind, { ...(k.namespaced && { namespace }), labelSelector: `${LABEL_PROJECT}=${project}` }),
+    client.list(k.apiVersion, k.kind, { ...(k.namespaced && { namespace }), labelSelector: LABEL_PROJECT }),
   );
-  const live = new Map<string, KubeObject>();
+  const own = new Map<string, KubeObject>();
+  const foreign = new Map<string, string>();
   for (const l of lists) {
     // A kind we may not list (RBAC) just means no shortcut: the apply still runs.
     if (!l.ok) continue;
-    for (const item of l.value.items) live.set(refKey({ apiVersion: item.apiVersion, kind: item.kind, namespace: item.metadata.namespace, name: item.metadata.name }), item);
+    for (const item of l.value.items) {
+      const key = refKey({ apiVersion: item.apiVersion, kind: item.kind, namespace: item.metadata.namespace, name: item.metadata.name });
+      const owner = item.metadata.labels?.[LABEL_PROJECT];
+      if (owner === project) own.set(key, item);
+      else if (owner && wanted.has(key)) foreign.set(key, owner);
+    }
   }
-  return live;
+  return { own, foreign };
+}
+
+/**
+ * Objects of the manifest that belong to another project: problems naming the
+ * template line and the owner, unless taking them over was asked for (then the
+ * log says which were taken).
+ */
+export function ownershipProblems(objects: readonly PlannedObject[], foreign: ReadonlyMap<string, string>, takeOver: boolean, logger: Logger): string[] {
+  const problems: string[] = [];
+  for (const o of objects) {
+    const owner = foreign.get(o.key);
+    if (owner === undefined) continue;
+    if (takeOver) logger.warn(`${describeRef(o.object)}: taken over from project ${owner} (--take-over)`);
+    else problems.push(`${o.location}: ${describeRef(o.object)} belongs to project ${owner} (label ${LABEL_PROJECT}=${owner})`);
+  }
+  return problems;
+}
+
+export function ownershipError(problems: readonly string[]): ValidationError {
+  return new ValidationError(`${problems.length} ${problems.length === 1 ? 'object belongs' : 'objects belong'} to another project; nothing was applied`, {
+    problems: [...problems],
+    fix: 'rename the object in this template, or remove it from the other project first (deploy it without the object, with --prune); to move it to this project on purpose, deploy with --take-over',
+  });
 }
 
 /** True when the dry-run result is exactly the live object: applying would change nothing. */

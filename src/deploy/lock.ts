@@ -1,8 +1,15 @@
 // The deploy lock: a coordination.k8s.io/v1 Lease `eastern-lock-<project>` in the
-// target namespace. Taken only when absent, released, or expired; every write is
+// target namespace. Taken only when free, absent, or expired; every write is
 // conditional on the resourceVersion read, so two deployers cannot both win.
 // Renewed every 10 s while the deploy runs; a deploy killed with SIGKILL stops
 // renewing and its lease expires 30 s after the last renewal.
+//
+// Holding the lock is proven, not assumed: before every write, a deploy whose last
+// successful renewal is older than one and a half renewal periods (it was stopped,
+// or its event loop starved) renews first, and stops if the lease has moved on.
+// Released by clearing the holder, not by deleting the Lease: the Lease also keeps
+// the highest revision number given out, so numbers are never reused even when
+// release records are deleted by hand.
 
 import { LockError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
@@ -11,6 +18,8 @@ import { statusOf } from '../kube/api-error.js';
 import type { KubeClient } from '../kube/client.js';
 
 export const LABEL_LOCK_OF = 'eastern.io/lock-of';
+/** On the Lease: the highest release revision ever given out for the project in this namespace. */
+export const ANNOTATION_LAST_REVISION = 'eastern.io/last-revision';
 
 export interface LeaseSpec {
   holderIdentity?: string;
@@ -29,10 +38,8 @@ export interface LeaseApi {
   get(): Promise<Lease | undefined>;
   /** 409 when it exists. */
   create(lease: Lease): Promise<Lease>;
-  /** 409 when metadata.resourceVersion is stale. */
-  replace(lease: Lease): Promise<Lease>;
-  /** Conditional on uid + resourceVersion; false when gone or changed. */
-  delete(uid: string | undefined, resourceVersion: string | undefined): Promise<boolean>;
+  /** 409 when metadata.resourceVersion is stale. `once`: no retries (the caller retries the whole write). */
+  replace(lease: Lease, options?: { once?: boolean }): Promise<Lease>;
 }
 
 export interface Clock {
@@ -95,7 +102,9 @@ export interface LockOptions {
 export class DeployLock {
   private lease: Lease | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private renewing: Promise<void> = Promise.resolve();
+  /** Lease writes run one after another: each is conditional on the previous one's resourceVersion. */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** When the last successful lease write was sent (our clock). */
   private lastRenewed = 0;
   private readonly controller = new AbortController();
   private readonly clock: Clock;
@@ -113,6 +122,23 @@ export class DeployLock {
 
   get held(): boolean {
     return this.lease !== undefined && !this.controller.signal.aborted;
+  }
+
+  /** The highest revision given out so far, from the lease (0 when none is recorded). */
+  get lastRevision(): number {
+    const n = Number(this.lease?.metadata.annotations?.[ANNOTATION_LAST_REVISION] ?? 0);
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  }
+
+  private get renewEveryMs(): number {
+    return (this.options.renewEverySeconds ?? 10) * 1000;
+  }
+
+  /** Runs one lease write after the ones before it. */
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(write, write);
+    this.writes = next.catch(() => undefined);
+    return next;
   }
 
   private leaseFor(base: Lease | undefined, now: number): Lease {
@@ -185,37 +211,79 @@ export class DeployLock {
   }
 
   private startRenewing() {
-    const every = (this.options.renewEverySeconds ?? 10) * 1000;
-    this.timer = setInterval(() => {
-      this.renewing = this.renewing.then(() => this.renew());
-    }, every);
+    this.timer = setInterval(() => void this.renew(), this.renewEveryMs);
     this.timer.unref();
   }
 
-  /** One renewal; public for tests that drive time by hand. */
-  async renew(): Promise<void> {
-    if (!this.lease || this.controller.signal.aborted) return;
+  /** One renewal (the timer's); never rejects: a lost lease shows in `signal` and check(). Public for tests that drive time by hand. */
+  renew(): Promise<void> {
+    return this.serial(() => this.write((lease, now) => ({ ...lease, spec: { ...lease.spec, renewTime: microTime(now) } }), false)).catch(() => undefined);
+  }
+
+  /**
+   * Before a write: proves the lease is still ours. Fresh proof (a renewal within
+   * one and a half periods) costs nothing; stale proof renews now (one attempt).
+   * The lease moved on → lost, and the write stops for good; the server did not
+   * answer → that error, and the write's own retries decide whether to try again.
+   */
+  async ensureHeld(): Promise<void> {
+    this.check();
+    if (!this.lease) throw new LockError(`the deploy lock of project ${this.options.project} is not held`);
+    if (this.clock.now() - this.lastRenewed <= this.renewEveryMs * 1.5) return;
+    this.options.logger?.debug('the lock was last renewed long ago (was this process stopped?); renewing before writing');
+    await this.serial(() => this.write((lease, now) => ({ ...lease, spec: { ...lease.spec, renewTime: microTime(now) } }), true));
+    this.check();
+  }
+
+  /** Records a newly given-out revision number on the lease (a conditional write, so it also proves the lease is ours). */
+  noteRevision(revision: number): Promise<void> {
+    return this.serial(() => this.write((lease, now) => ({
+      ...lease,
+      metadata: { ...lease.metadata, annotations: { ...lease.metadata.annotations, [ANNOTATION_LAST_REVISION]: String(revision) } },
+      spec: { ...lease.spec, renewTime: microTime(now) },
+    }), true));
+  }
+
+  /**
+   * One conditional write of the lease (conditional on the resourceVersion we hold,
+   * so it succeeds only if nobody else wrote the lease since: the fencing proof).
+   * A 409 means someone else wrote it: still ours (a retried write of our own) →
+   * again; anyone else's → lost. `strict` (proof before a write): other errors are
+   * thrown as they are. Otherwise (the timer): lost once unrenewed for the lease's duration.
+   */
+  private async write(change: (lease: Lease, now: number) => Lease, strict: boolean): Promise<void> {
+    if (!this.lease || this.controller.signal.aborted) {
+      this.check();
+      return;
+    }
     const now = this.clock.now();
-    const spec = this.lease.spec ?? {};
-    const next: Lease = { ...this.lease, spec: { ...spec, renewTime: microTime(now) } };
     try {
-      this.lease = await this.options.api.replace(next);
+      // One attempt: the lock keeps its own time (the timer tries again, a write retries its guard).
+      this.lease = await this.options.api.replace(change(this.lease, now), { once: true });
       this.lastRenewed = now;
+      return;
     } catch (error) {
       if (statusOf(error) === 409) {
         const current = await this.options.api.get().catch(() => undefined);
         if (current?.spec?.holderIdentity === this.options.identity) {
           this.lease = current;
-          return this.renew();
+          return this.write(change, strict);
         }
-        return this.lose(`taken over by ${current?.spec?.holderIdentity ?? 'nobody (deleted)'}`);
+        this.lose(`taken over by ${current?.spec?.holderIdentity || 'nobody (deleted or released)'}`);
+      } else if (strict) {
+        throw error;
+      } else if (now - this.lastRenewed >= this.duration * 1000) {
+        this.lose(`could not renew it for ${Math.round((now - this.lastRenewed) / 1000)} s (${(error as Error).message})`);
+      } else {
+        this.options.logger?.warn(`could not renew the deploy lock (${(error as Error).message}); trying again`);
+        return;
       }
-      if (now - this.lastRenewed >= this.duration * 1000) return this.lose(`could not renew it for ${this.duration} s (${(error as Error).message})`);
-      this.options.logger?.warn(`could not renew the deploy lock (${(error as Error).message}); trying again`);
     }
+    this.check();
   }
 
   private lose(why: string) {
+    if (this.controller.signal.aborted) return;
     this.options.logger?.error(`lost the deploy lock: ${why}`);
     this.stop();
     this.controller.abort(new LockError(`lost the deploy lock of project ${this.options.project}: ${why}`, { fix: 'check who else deploys this project, then deploy again' }));
@@ -231,17 +299,22 @@ export class DeployLock {
     if (this.controller.signal.aborted) throw this.controller.signal.reason;
   }
 
-  /** Releases the lease if we still hold it; never throws. */
+  /**
+   * Releases the lease if we still hold it (clears the holder; the Lease and its
+   * revision counter stay); never throws.
+   */
   async release(): Promise<void> {
     this.stop();
-    await this.renewing.catch(() => undefined);
+    await this.writes;
     const lease = this.lease;
-    this.lease = undefined;
     if (!lease || this.controller.signal.aborted) return;
     try {
-      await this.options.api.delete(lease.metadata.uid, lease.metadata.resourceVersion);
+      const { holderIdentity: _holder, ...spec } = lease.spec ?? {};
+      await this.options.api.replace({ ...lease, spec: { ...spec, renewTime: microTime(this.clock.now()) } });
     } catch (error) {
-      this.options.logger?.warn(`could not release the deploy lock (${(error as Error).message}); it expires in ${this.duration} s`);
+      if (statusOf(error) !== 409) this.options.logger?.warn(`could not release the deploy lock (${(error as Error).message}); it expires in ${this.duration} s`);
+    } finally {
+      this.lease = undefined;
     }
   }
 }
@@ -252,14 +325,16 @@ export function clusterLeaseApi(client: KubeClient, namespace: string, project: 
   return {
     get: () => client.get<Lease>(ref),
     create: (lease) => client.create(lease),
-    replace: (lease) => client.replace(lease),
-    delete: async (uid, resourceVersion) => {
-      try {
-        return await client.delete(ref, { preconditions: { uid, resourceVersion } });
-      } catch (error) {
-        if (statusOf(error) === 409) return false;
-        throw error;
-      }
-    },
+    replace: (lease, options) => (options?.once ? client.withPolicy({ attempts: 1, baseMs: 0, maxMs: 0 }) : client).replace(lease),
   };
+}
+
+/**
+ * Who is deploying the project right now: the holder of an unexpired lease, or
+ * undefined. (A deploy killed a moment ago still holds it until its lease expires.)
+ */
+export async function lockHolder(client: KubeClient, namespace: string, project: string, now = Date.now()): Promise<string | undefined> {
+  const lease = await clusterLeaseApi(client, namespace, project).get();
+  const state = assessLease(lease, '', now);
+  return state.state === 'held' ? state.holder : undefined;
 }

@@ -12,6 +12,7 @@ import {
   assembleManifest,
   chunkName,
   decodeHead,
+  labelledRevision,
   encodeRelease,
   headName,
   headSelector,
@@ -21,11 +22,18 @@ import {
   type ReleaseInfo,
 } from './release.js';
 
+/** A head that could not be read: its name, the revision its label claims, and why. */
+export interface DamagedRecord {
+  name: string;
+  revision?: number;
+  error: RecordError;
+}
+
 export interface ReleaseList {
   /** Newest first. */
   heads: ReleaseHead[];
-  /** Heads that could not be read, as messages. */
-  unreadable: string[];
+  /** Heads that could not be read (they still hold their revision numbers). */
+  unreadable: DamagedRecord[];
 }
 
 export class ReleaseStore {
@@ -34,12 +42,14 @@ export class ReleaseStore {
   async list(): Promise<ReleaseList> {
     const { items: secrets } = await this.client.list('v1', 'Secret', { namespace: this.namespace, labelSelector: headSelector(this.project) });
     const heads: ReleaseHead[] = [];
-    const unreadable: string[] = [];
+    const unreadable: DamagedRecord[] = [];
     for (const s of secrets) {
       try {
         heads.push(decodeHead(s));
       } catch (e) {
-        unreadable.push((e as Error).message);
+        if (!(e instanceof RecordError)) throw e;
+        const revision = labelledRevision(s);
+        unreadable.push({ name: s.metadata.name, ...(revision !== undefined && { revision }), error: e });
       }
     }
     heads.sort((a, b) => b.info.revision - a.info.revision);
@@ -60,7 +70,7 @@ export class ReleaseStore {
       const existing = await this.client.get({ apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: encoded.head.metadata.name });
       const head = existing && decodeHead(existing);
       if (head && head.info.startedAt === info.startedAt && head.info.deployer === info.deployer) return head;
-      throw new RecordError(`release revision ${info.revision} of ${info.project} was written by someone else at the same time (${head?.info.deployer ?? 'unknown'})`);
+      throw new RecordError(encoded.head.metadata.name, `it was written by someone else at the same time (${head?.info.deployer ?? 'unknown'})`, this.namespace);
     }
   }
 

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import type { BuildInfo } from '../project/identity.js';
+import { ClusterError } from '../errors.js';
 
 export const RELEASE_TYPE = 'eastern.io/release';
 export const LABEL_RELEASE_OF = 'eastern.io/release-of';
@@ -140,23 +141,64 @@ export function outcomePatch(info: ReleaseInfo): Record<string, unknown> {
   };
 }
 
-export class RecordError extends Error {}
+/**
+ * A release record that cannot be read as what it claims to be (edited, truncated,
+ * written by something else). Never an internal error: the message names the
+ * record and the fix; deploys skip such a record with a warning.
+ */
+export class RecordError extends ClusterError {
+  constructor(readonly record: string, problem: string, namespace?: string) {
+    super(`release record ${record} is damaged: ${problem}`, {
+      fix: `the other revisions are unaffected; remove the damaged one with kubectl${namespace ? ` -n ${namespace}` : ''} delete secret -l ${LABEL_REVISION}=${revisionOfName(record) ?? '<N>'},${LABEL_RELEASE_OF}=${projectOfName(record) ?? '<project>'} (its head and chunks), or roll back to another revision`,
+    });
+  }
+}
+
+function revisionOfName(name: string): string | undefined {
+  return /\.v(\d+)(?:\.\d+)?$/.exec(name)?.[1];
+}
+
+function projectOfName(name: string): string | undefined {
+  return /^eastern\.release\.(.+)\.v\d+(?:\.\d+)?$/.exec(name)?.[1];
+}
+
+/** What a head's release.json must hold to be used (a partial record would mislead prune and rollback). */
+function recordProblem(info: unknown): string | undefined {
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) return 'release.json is not an object';
+  const i = info as Partial<ReleaseInfo>;
+  if (i.schema !== 1) return `unknown record format (schema ${JSON.stringify(i.schema)})`;
+  if (typeof i.revision !== 'number' || !Number.isInteger(i.revision) || i.revision < 1) return 'no revision number';
+  if (typeof i.project !== 'string' || typeof i.outcome !== 'string' || typeof i.startedAt !== 'string') return 'project, outcome or start time missing';
+  if (!Array.isArray(i.objects)) return 'the list of applied objects is missing';
+  const m = i.manifest;
+  if (!m || typeof m.sha256 !== 'string' || typeof m.chunks !== 'number' || m.chunks < 1) return 'the manifest summary is missing';
+  return undefined;
+}
 
 /** Reads a head Secret; throws RecordError when it is not a readable release head. */
 export function decodeHead(secret: KubeObject): ReleaseHead {
+  const name = secret.metadata.name;
+  const namespace = secret.metadata.namespace;
   const data = secret.data as Record<string, string> | undefined;
   const json = data?.['release.json'];
-  if (typeof json !== 'string') throw new RecordError(`${secret.metadata.name} has no release.json`);
+  if (typeof json !== 'string') throw new RecordError(name, 'it has no release.json', namespace);
   let info: ReleaseInfo;
   try {
     info = JSON.parse(Buffer.from(json, 'base64').toString('utf8')) as ReleaseInfo;
   } catch (e) {
-    throw new RecordError(`${secret.metadata.name}: release.json is not JSON (${(e as Error).message})`);
+    throw new RecordError(name, `release.json is not JSON (${(e as Error).message})`, namespace);
   }
-  if (info.schema !== 1 || typeof info.revision !== 'number' || !info.manifest) throw new RecordError(`${secret.metadata.name}: unknown release record format`);
-  const head: ReleaseHead = { info, name: secret.metadata.name };
+  const problem = recordProblem(info);
+  if (problem) throw new RecordError(name, problem, namespace);
+  const head: ReleaseHead = { info, name };
   if (secret.metadata.resourceVersion) head.resourceVersion = secret.metadata.resourceVersion;
   return head;
+}
+
+/** The revision a head Secret claims by its label, readable or not. */
+export function labelledRevision(secret: KubeObject): number | undefined {
+  const n = Number(secret.metadata.labels?.[LABEL_REVISION]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**
@@ -175,16 +217,16 @@ export function assembleManifest(info: ReleaseInfo, chunks: readonly KubeObject[
   const parts: Buffer[] = [];
   for (let i = 1; i <= info.manifest.chunks; i++) {
     const piece = byIndex.get(i);
-    if (piece === undefined) throw new RecordError(`revision ${info.revision} of ${info.project} is incomplete: chunk ${i} of ${info.manifest.chunks} is missing`);
+    if (piece === undefined) throw new RecordError(headName(info.project, info.revision), `chunk ${i} of ${info.manifest.chunks} is missing`, info.namespace);
     parts.push(Buffer.from(piece, 'base64'));
   }
   let raw: Buffer;
   try {
     raw = gunzipSync(Buffer.concat(parts));
   } catch (e) {
-    throw new RecordError(`revision ${info.revision} of ${info.project} is damaged: ${(e as Error).message}`);
+    throw new RecordError(headName(info.project, info.revision), `its manifest does not decompress (${(e as Error).message})`, info.namespace);
   }
-  if (sha256(raw) !== info.manifest.sha256) throw new RecordError(`revision ${info.revision} of ${info.project} is damaged: checksum mismatch`);
+  if (sha256(raw) !== info.manifest.sha256) throw new RecordError(headName(info.project, info.revision), 'its manifest does not match the checksum in its head', info.namespace);
   return raw.toString('utf8');
 }
 
@@ -192,9 +234,13 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The revision number the next deploy gets. */
-export function nextRevision(heads: readonly ReleaseHead[]): number {
-  return heads.reduce((max, h) => Math.max(max, h.info.revision), 0) + 1;
+/**
+ * The revision number the next deploy gets: above every revision ever given out —
+ * readable records, damaged ones (by their label), and the counter kept on the lock,
+ * which survives records deleted by hand. Numbers are never used twice.
+ */
+export function nextRevision(heads: readonly ReleaseHead[], others: readonly (number | undefined)[] = []): number {
+  return Math.max(0, ...heads.map((h) => h.info.revision), ...others.filter((n): n is number => n !== undefined)) + 1;
 }
 
 /** Revisions kept after adding one: the newest `limit`. */

@@ -5,6 +5,7 @@ import { formatObjectDiff } from './diff.js';
 import type { DeployReport } from './deploy.js';
 import type { PreviewReport } from './preview.js';
 import type { ObjectRef } from '../kube/objects.js';
+import type { DamagedRecord } from './release-store.js';
 import type { ReleaseHead } from './release.js';
 
 const refText = (r: { kind: string; name: string }) => `${r.kind}/${r.name}`;
@@ -99,19 +100,41 @@ function note(h: ReleaseHead): string {
   return parts.join('; ');
 }
 
-/** The history table (newest first). */
-export function formatHistory(heads: readonly ReleaseHead[]): string {
+/** What a history shows besides the readable records. */
+export interface HistoryContext {
+  /** Records that could not be read. */
+  damaged?: readonly DamagedRecord[];
+  /** Whether a deploy holds the project's lock now (else a `pending` revision is an interrupted one). */
+  deploying?: boolean;
+}
+
+/** The outcome to show: a `pending` revision that no running deploy owns was interrupted. */
+export function shownOutcome(h: ReleaseHead, newest: ReleaseHead | undefined, deploying: boolean): string {
+  if (h.info.outcome !== 'pending') return h.info.outcome;
+  return h === newest && deploying ? 'pending' : 'interrupted';
+}
+
+/** The history table (newest first), damaged records in their place. */
+export function formatHistory(heads: readonly ReleaseHead[], context: HistoryContext = {}): string {
   const rows = [['REVISION', 'TIME', 'OUTCOME', 'BUILD', 'COMMIT', 'NOTE']];
-  for (const h of heads) {
-    rows.push([String(h.info.revision), shortTime(h.info.startedAt), h.info.outcome, buildText(h), (h.info.commit ?? '').slice(0, 12), note(h)]);
+  const entries: { revision: number; row: string[] }[] = heads.map((h) => ({
+    revision: h.info.revision,
+    row: [String(h.info.revision), shortTime(h.info.startedAt), shownOutcome(h, heads[0], context.deploying ?? false), buildText(h), (h.info.commit ?? '').slice(0, 12), h.info.outcome === 'pending' && !(h === heads[0] && context.deploying) ? ['never finished (killed, or lost the cluster)', note(h)].filter(Boolean).join('; ') : note(h)],
+  }));
+  for (const d of context.damaged ?? []) {
+    entries.push({ revision: d.revision ?? 0, row: [d.revision === undefined ? '?' : String(d.revision), '', 'damaged', '', '', d.error.message] });
   }
+  for (const e of entries.sort((a, b) => b.revision - a.revision)) rows.push(e.row);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-export function historyJson(heads: readonly ReleaseHead[]) {
-  return heads.map((h) => {
+export function historyJson(heads: readonly ReleaseHead[], context: HistoryContext = {}) {
+  const records = heads.map((h) => {
     const { objects, ...info } = h.info;
-    return { ...info, objectCount: objects.length };
+    const outcome = shownOutcome(h, heads[0], context.deploying ?? false);
+    return { ...info, outcome, ...(outcome !== h.info.outcome && { recordedOutcome: h.info.outcome }), objectCount: objects.length };
   });
+  const damaged = (context.damaged ?? []).map((d) => ({ name: d.name, revision: d.revision ?? null, outcome: 'damaged', problem: d.error.message }));
+  return [...records, ...damaged].sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
 }

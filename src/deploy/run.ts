@@ -33,6 +33,8 @@ export interface DeployTemplateOptions {
   rollbackOnFailure?: boolean;
   lockTimeout?: number;
   forceConflicts?: boolean;
+  /** Take objects over from other Eastern projects instead of refusing. */
+  takeOver?: boolean;
   historyLimit?: number;
   /** Aborts the deploy (the lock is released and the outcome recorded). */
   signal?: AbortSignal;
@@ -47,7 +49,7 @@ export interface DeployTemplateOptions {
 }
 
 /** The deploy settings of a command's options, defaults filled in. */
-export function deploySettings(options: Pick<DeployTemplateOptions, 'wait' | 'timeout' | 'prune' | 'rollbackOnFailure' | 'lockTimeout' | 'forceConflicts' | 'historyLimit' | 'chunkBytes'>): DeploySettings {
+export function deploySettings(options: Pick<DeployTemplateOptions, 'wait' | 'timeout' | 'prune' | 'rollbackOnFailure' | 'lockTimeout' | 'forceConflicts' | 'takeOver' | 'historyLimit' | 'chunkBytes'>): DeploySettings {
   return {
     wait: options.wait ?? true,
     timeoutSeconds: options.timeout ?? DEFAULT_TIMEOUT_SECONDS,
@@ -55,6 +57,7 @@ export function deploySettings(options: Pick<DeployTemplateOptions, 'wait' | 'ti
     rollbackOnFailure: options.rollbackOnFailure ?? false,
     lockTimeoutSeconds: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     forceConflicts: options.forceConflicts ?? false,
+    takeOver: options.takeOver ?? false,
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     ...(options.chunkBytes && { chunkBytes: options.chunkBytes }),
   };

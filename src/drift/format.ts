@@ -38,7 +38,10 @@ export function shortEntry(entry: DriftEntry): string {
   return `${entry.object} ${entry.path} ${managersText(entry)}`;
 }
 
-export type ProjectState = 'ok' | 'drifted' | 'missing' | 'in-progress' | 'unreadable';
+export type ProjectState = 'ok' | 'drifted' | 'missing' | 'in-progress' | 'interrupted' | 'unreadable';
+
+/** States a drift gate fails on: the live objects cannot be vouched for. */
+export const FAILING_STATES: readonly ProjectState[] = ['drifted', 'missing', 'interrupted', 'unreadable'];
 
 export interface ProjectDrift {
   namespace: string;
@@ -73,6 +76,8 @@ export function formatProjectLine(p: ProjectDrift): string {
       return `${name}: ok${rev}`;
     case 'in-progress':
       return `${name}: deploy in progress${rev}, not checked`;
+    case 'interrupted':
+      return `${name}: interrupted: revision ${p.revision ?? '?'} did not finish, so objects may be partly at that revision and partly at the one before; deploy again`;
     case 'unreadable':
       return `${name}: release unreadable: ${p.problem ?? 'unknown problem'}`;
     default: {

@@ -6,6 +6,7 @@ import { apiMessage } from '../kube/api-error.js';
 import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { mapSettled } from '../kube/pool.js';
 import { decodeHead, LABEL_PART, type ReleaseHead } from '../deploy/release.js';
+import { lockHolder } from '../deploy/lock.js';
 import { ReleaseStore } from '../deploy/release-store.js';
 import { driftFor, type DriftEntry, type ReleaseSnapshot } from './compute.js';
 import { formatDriftSection, projectState, type ProjectDrift } from './format.js';
@@ -114,6 +115,12 @@ export async function liveObjects(client: KubeClient, refs: readonly ObjectRef[]
 /** Drift of one released project against its newest finished release. */
 export async function projectDrift(client: KubeClient, project: ReleasedProject): Promise<ProjectDrift> {
   const base = { namespace: project.namespace, project: project.project };
+  const newest = project.heads[0];
+  // A newest revision that never finished: its objects may be half at it and half at the one before.
+  if (newest && (newest.info.outcome === 'pending' || newest.info.outcome === 'interrupted')) {
+    const running = newest.info.outcome === 'pending' && (await lockHolder(client, project.namespace, project.project)) !== undefined;
+    return { ...base, revision: newest.info.revision, state: running ? 'in-progress' : 'interrupted', entries: [] };
+  }
   const head = baselineHead(project.heads);
   if (!head) {
     const newest = project.heads[0];

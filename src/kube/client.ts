@@ -39,6 +39,8 @@ export interface ClientOptions {
   retry?: RetryPolicy;
   /** Per-request inactivity timeout. */
   timeoutMs?: number;
+  /** Awaited before every attempt of every write (not reads, not dry runs); throwing stops the write. */
+  writeGuard?: () => Promise<void>;
 }
 
 /** One page-joined LIST: the items (with apiVersion and kind restored) and the list's resourceVersion. */
@@ -142,6 +144,14 @@ export class KubeClient {
     return new KubeClient(this.target, this.connection, false, { ...this.options, logger }, new RetryLog());
   }
 
+  /**
+   * The same cluster, but every write first awaits `guard` (a deploy proves it still
+   * holds its lock). Reads and server-side dry runs are not guarded.
+   */
+  withWriteGuard(guard: () => Promise<void>): KubeClient {
+    return new KubeClient(this.target, this.connection, false, { ...this.options, writeGuard: guard }, this.retryLog);
+  }
+
   /** The same connections with another retry policy and timeout (the agent's quick health checks). */
   withPolicy(retry: RetryPolicy, timeoutMs?: number): KubeClient {
     return new KubeClient(this.target, this.connection, false, { ...this.options, retry, ...(timeoutMs !== undefined && { timeoutMs }) }, this.retryLog);
@@ -232,7 +242,11 @@ export class KubeClient {
   /** A request with the retry policy; `what` names it in retry messages. */
   async send<T = unknown>(method: string, path: string, init: SendInit = {}, what = `${method} ${path}`): Promise<KubeResponse<T>> {
     const policy = this.options.retry ?? defaultRetryPolicy;
-    return withRetry(() => this.sendOnce<T>(method, path, init), policy, {
+    const guard = method !== 'GET' && init.query?.dryRun !== 'All' ? this.options.writeGuard : undefined;
+    return withRetry(async () => {
+      await guard?.();
+      return this.sendOnce<T>(method, path, init);
+    }, policy, {
       // A server that never answered is most likely down or mistyped: fail within a second or so.
       policyFor: (error) => (!this.connection.reached && isConnectionError(error) && policy.attempts > firstContactPolicy.attempts ? firstContactPolicy : policy),
       onRetry: (error, attempt, delay) => {

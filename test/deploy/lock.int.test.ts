@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run as deploy } from '../../src/commands/deploy.js';
 import { ReleaseStore } from '../../src/deploy/release-store.js';
-import { capture, client, createNamespace, deleteNamespace, eventually, get, kubeconfig, manyObjects, projectDir, releases, uniqueNamespace } from '../kube/helpers.js';
+import { capture, client, createNamespace, deleteNamespace, eventually, get, kubeconfig, manyObjects, projectDir, releases, uniqueNamespace, lockHolderOf } from '../kube/helpers.js';
 
 const CTX = 'kube1';
 const bin = fileURLToPath(new URL('../../bin/eastern', import.meta.url));
@@ -100,7 +100,7 @@ test('SIGTERM (a Jenkins abort) stops the wait, records the revision as interrup
   assert.match(String(result.stderr), /SIGTERM received/);
   const { heads } = await store.list();
   assert.is(heads[0]!.info.outcome, 'interrupted', String(result.stderr));
-  assert.is(await get(CTX, 'coordination.k8s.io/v1', 'Lease', namespace, 'eastern-lock-aborted'), undefined, 'lock released');
+  assert.is(await lockHolderOf(CTX, namespace, 'aborted'), undefined, 'lock released');
 });
 
 test.after(async () => {

@@ -86,7 +86,50 @@ test('acquires a free lock at once and releases it', async () => {
   assert.is(api.lease?.spec?.holderIdentity, 'me');
   assert.is(api.lease?.spec?.leaseDurationSeconds, 30);
   await l.release();
-  assert.is(api.lease, undefined);
+  assert.ok(api.lease, 'the Lease stays (it keeps the revision counter)');
+  assert.is(api.lease?.spec?.holderIdentity, undefined, 'nobody holds it');
+  // A free lease is taken at once by the next deployer.
+  const next = lock(api, 'next', clock);
+  await next.acquire(0);
+  assert.is(holderOf(api), 'next');
+});
+
+test('the revision counter on the lease survives a release and a takeover', async () => {
+  const api = new MemoryLease();
+  const clock = fakeClock();
+  const first = lock(api, 'first', clock);
+  await first.acquire(1);
+  assert.is(first.lastRevision, 0);
+  await first.noteRevision(7);
+  await first.release();
+  const second = lock(api, 'second', clock);
+  await second.acquire(1);
+  assert.is(second.lastRevision, 7);
+});
+
+test('a lock not renewed for a while (the process was stopped) is proven before a write, and the write stops if it was taken', async () => {
+  const api = new MemoryLease();
+  const clock = fakeClock();
+  const l = new DeployLock({ api, namespace: 'app', project: 'web', identity: 'me', clock, logger: silent, renewEverySeconds: 10 });
+  await l.acquire(1);
+  const writes = api.writes;
+  await l.ensureHeld();
+  assert.is(api.writes, writes, 'fresh proof: no extra request');
+  clock.t += 16_000;
+  await l.ensureHeld();
+  assert.is(api.writes, writes + 1, 'stale proof: renewed before writing');
+  // Stopped for longer than the lease: someone else took it meanwhile.
+  clock.t += 40_000;
+  await lock(api, 'thief', clock).acquire(1);
+  try {
+    await l.ensureHeld();
+    assert.unreachable('a stolen lock must not let a write through');
+  } catch (error) {
+    assert.match(String((error as Error).message), /lost the deploy lock of project web: taken over by thief/);
+  }
+  assert.ok(l.signal.aborted);
+  assert.is(holderOf(api), 'thief');
+  assert.throws(() => l.check(), /lost the deploy lock/);
 });
 
 test('a second deployer waits while the first renews, then gives up naming the holder', async () => {

@@ -87,3 +87,9 @@ export function manyObjects(n: number, tag = '1.0'): string {
   docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: app}\n  template:\n    metadata:\n      labels: {app: app}\n    spec:\n      containers:\n        - name: app\n          image: registry.example/app:${tag}\n`);
   return docs.join('---\n');
 }
+
+/** Who holds a project's deploy lock (undefined when released: the Lease stays, its holder is cleared). */
+export async function lockHolderOf(context: string, namespace: string, project: string): Promise<string | undefined> {
+  const lease = (await get(context, 'coordination.k8s.io/v1', 'Lease', namespace, `eastern-lock-${project}`)) as { spec?: { holderIdentity?: string } } | undefined;
+  return lease?.spec?.holderIdentity || undefined;
+}
