@@ -7,6 +7,10 @@ export const ExitCode = {
   timeout: 2,
   rolloutFailed: 3,
   usage: 64,
+  /** Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (a Jenkins abort): 128 + 15. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -72,6 +76,15 @@ export class RolloutFailedError extends EasternError {
 /** A rollout or job did not finish before the timeout (exit 2). */
 export class RolloutTimeoutError extends EasternError {
   override readonly exitCode = ExitCode.timeout;
+}
+
+/** Stopped by a signal: the lock was released and the outcome recorded; exit 130 (SIGINT) or 143 (SIGTERM). */
+export class InterruptedError extends EasternError {
+  override readonly exitCode: ExitCode;
+  constructor(message: string, signal: 'SIGINT' | 'SIGTERM', options: ErrorDetails = {}) {
+    super(message, options);
+    this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
+  }
 }
 
 export function isEasternError(error: unknown): error is EasternError {

@@ -3,7 +3,7 @@
 // renamed <name>-<tag>, dry run, apply, the log streamed, the Jobs deleted afterwards
 // in every case, Ctrl-C included. Exit 0 / 2 timeout / 3 failed / 130 interrupted.
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { createLogger, processIo, type Io } from '../output/logger.js';
 import { projectNameOrFolder } from '../project/name.js';
 import { displayPath } from '../template/location.js';
@@ -71,7 +71,7 @@ export async function run(options: JobCommandOptions): Promise<number> {
   } catch (error) {
     if (signal?.aborted && error === signal.reason) {
       logger.warn('interrupted');
-      return 130;
+      return error instanceof InterruptedError ? error.exitCode : ExitCode.interrupted;
     }
     throw clusterError(target, error);
   } finally {

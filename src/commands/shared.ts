@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EasternError, UsageError } from '../errors.js';
+import { EasternError, InterruptedError, UsageError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
 import { manifestFromText, type ManifestInput } from '../deploy/manifest.js';
 
@@ -17,7 +17,7 @@ export function interruptSignal(logger: Logger, what: string, noun = 'deploy'): 
   const handler = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(sig === 'SIGINT' ? 130 : 143);
     logger.warn(`${sig} received: ${what} (send again to exit at once)`);
-    controller.abort(new EasternError(`${noun} interrupted by ${sig}`));
+    controller.abort(new InterruptedError(`${noun} interrupted by ${sig}`, sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -198,6 +198,8 @@ export async function runJob(req: JobRequest): Promise<void> {
   const lock = new DeployLock({ api: clusterLeaseApi(client, namespace, req.project), namespace, project: req.project, identity: req.deployer, logger });
   await phases.run('lock', () => lock.acquire(req.lockTimeoutSeconds));
   phases.guard(lock);
+  // Writes from here on first prove the lock is still ours.
+  const writer = client.withWriteGuard(() => lock.ensureHeld());
   let applied = false;
   try {
     await phases.run('leftover', async () => {
@@ -205,19 +207,19 @@ export async function runJob(req: JobRequest): Promise<void> {
       for (const ref of refs) {
         if (!(await client.get(ref))) continue;
         logger.warn(`job/${ref.name} already exists (left over from an earlier run with tag ${req.tag}); deleting it first`);
-        await client.delete(ref, { propagationPolicy: 'Background' });
+        await writer.delete(ref, { propagationPolicy: 'Background' });
         await waitUntilGone(() => client.get(ref), 60_000, phases);
       }
     });
     const dry = await phases.run('dry run', () => serverDryRun(client, objects, { concurrency: DEFAULT_CONCURRENCY, namespaceExists: true }));
     await phases.run('apply', async () => {
       applied = true;
-      const result = await applyAll({ client, logger, concurrency: DEFAULT_CONCURRENCY, forceConflicts: false, beforeWrite: () => phases.check() }, objects, dry, new Map());
+      const result = await applyAll({ client: writer, logger, concurrency: DEFAULT_CONCURRENCY, forceConflicts: false, beforeWrite: () => phases.check() }, objects, dry, new Map());
       if (result.failures.length > 0) throw new EasternError(`${result.failures.length} objects could not be applied`, { details: result.failures });
     });
     await phases.run('wait', () => waitForJobs(req, objects.filter((o) => o.object.kind === 'Job'), jobs, lock.signal));
   } finally {
-    if (applied || req.signal?.aborted) await deleteJobs(client, refs, namespace, logger);
+    if (applied || req.signal?.aborted) await deleteJobs(writer, refs, namespace, logger);
     await lock.release();
   }
 }

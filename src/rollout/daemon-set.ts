@@ -2,7 +2,7 @@
 // node that should run it runs an updated, available pod. The "new" pods are those
 // of the newest ControllerRevision (DaemonSet status does not name it); without
 // revisions, those with the highest pod-template-generation label.
-import { allDoomed, diagnosePod, podsToReport, summarize } from './doomed-pod.js';
+import { allDoomed, diagnosePod, podsToReport, summarize, failingMessage } from './doomed-pod.js';
 import { isTerminating, ownedBy, type ControllerRevision, type DaemonSet, type Pod } from './objects.js';
 import { earliest, failed, pending, succeeded, type RuleContext, type Verdict } from './verdict.js';
 
@@ -35,7 +35,7 @@ export function daemonSetVerdict(set: DaemonSet, ctx: RuleContext): Verdict {
   const diagnoses = updatedDaemonPods(set, ctx.pods, ctx.controllerRevisions).map((pod) => diagnosePod(pod, ctx));
   const doomed = allDoomed(diagnoses);
   if (doomed) {
-    return failed(diagnoses.length === 1 ? 'its updated pod is failing' : `all ${diagnoses.length} updated pods are failing`, doomed, podsToReport(diagnoses));
+    return failed(failingMessage(diagnoses.length === 1 ? 'its updated pod is failing' : `all ${diagnoses.length} updated pods are failing`, diagnoses), doomed, podsToReport(diagnoses));
   }
   const message = onDelete ? `${available}/${desired} pods available` : `${updated}/${desired} pods updated, ${available}/${desired} available`;
   return pending(message, summarize(diagnoses.filter((d) => !d.ready)), podsToReport(diagnoses), earliest(...diagnoses.map((d) => d.recheckAt)));

@@ -2,7 +2,7 @@
 // ReplicaSet's pods are all updated and available (kubectl rollout status's rule,
 // including its wait for old replicas). Fails on ProgressDeadlineExceeded, or as
 // soon as every pod of the new ReplicaSet is doomed.
-import { allDoomed, diagnosePod, podsToReport, summarize } from './doomed-pod.js';
+import { allDoomed, diagnosePod, podsToReport, summarize, failingMessage } from './doomed-pod.js';
 import { conditionOf, isTerminating, ownedBy, type Deployment, type Pod, type ReplicaSet } from './objects.js';
 import { earliest, failed, pending, succeeded, type RuleContext, type Verdict } from './verdict.js';
 
@@ -50,7 +50,7 @@ export function deploymentVerdict(deployment: Deployment, ctx: RuleContext): Ver
 
   const doomed = allDoomed(diagnoses);
   if (doomed) {
-    return failed(diagnoses.length === 1 ? 'its new pod is failing' : `all ${diagnoses.length} new pods are failing`, doomed, podsToReport(diagnoses));
+    return failed(failingMessage(diagnoses.length === 1 ? 'its new pod is failing' : `all ${diagnoses.length} new pods are failing`, diagnoses), doomed, podsToReport(diagnoses));
   }
   let message = `${newAvailable}/${desired} new pod${desired === 1 ? '' : 's'} available`;
   if (updated < desired) message = `${updated}/${desired} pods updated, ${message}`;

@@ -15,6 +15,8 @@ export interface ContainerDiagnosis {
   hasLog: boolean;
   /** Its useful log is the previous run's (it is crash-looping). */
   previousLog: boolean;
+  /** The Kubernetes reason behind a doomed container (CrashLoopBackOff, ImagePullBackOff, OOMKilled…): what people search for. */
+  reason?: string;
 }
 
 export interface PodDiagnosis {
@@ -69,17 +71,17 @@ function diagnoseContainer(c: ContainerStatus, init: boolean, podStart: number, 
   const kind = init ? 'init container' : 'container';
   const reason = waiting?.reason;
   if (reason === 'CrashLoopBackOff') {
-    return { ...base, doomed: true, previousLog: true, problem: `${kind} ${c.name} is crash-looping (${lastExit(c)}, ${restarts} restart${restarts === 1 ? '' : 's'})` };
+    return { ...base, doomed: true, previousLog: true, reason, problem: `${kind} ${c.name} is crash-looping: CrashLoopBackOff (${lastExit(c)}, ${restarts} restart${restarts === 1 ? '' : 's'})` };
   }
   if (reason !== undefined && IMAGE_PULL.has(reason)) {
     const deadline = podStart + options.imagePullGraceMs;
     const doomed = options.now >= deadline;
     const image = c.image ? `image ${c.image}` : 'its image';
     const problem = `${kind} ${c.name} cannot pull ${image} (${reason}${waiting?.message ? `: ${clip(waiting.message)}` : ''})`;
-    return doomed ? { ...base, doomed, problem } : { ...base, doomed, problem, recheckAt: deadline };
+    return doomed ? { ...base, doomed, reason, problem } : { ...base, doomed, problem, recheckAt: deadline };
   }
   if (reason !== undefined && FATAL_WAITING.has(reason)) {
-    return { ...base, doomed: true, problem: `${kind} ${c.name}: ${reason}${waiting?.message ? `: ${clip(waiting.message)}` : ''}` };
+    return { ...base, doomed: true, reason, problem: `${kind} ${c.name}: ${reason}${waiting?.message ? `: ${clip(waiting.message)}` : ''}` };
   }
   if (reason !== undefined) {
     return { ...base, problem: `${kind} ${c.name} ${reason}${waiting?.message ? `: ${clip(waiting.message)}` : ''}` };
@@ -153,6 +155,23 @@ export function describePod(d: PodDiagnosis): string {
  * The workload rule: fails once every one of its new pods is doomed (and there is at
  * least one). Returns the reasons, grouped so that 10 identical pods make one line.
  */
+/** The distinct Kubernetes reasons of doomed pods, for a failure line: "CrashLoopBackOff", "Failed". */
+export function doomReasons(diagnoses: readonly PodDiagnosis[]): string[] {
+  const reasons = new Set<string>();
+  for (const d of diagnoses) {
+    const container = d.containers.find((c) => c.doomed && c.reason)?.reason;
+    if (container) reasons.add(container);
+    else if (d.phase === 'Failed') reasons.add('Failed');
+  }
+  return [...reasons];
+}
+
+/** "all 3 new pods are failing (CrashLoopBackOff)". */
+export function failingMessage(message: string, diagnoses: readonly PodDiagnosis[]): string {
+  const reasons = doomReasons(diagnoses);
+  return reasons.length > 0 ? `${message} (${reasons.join(', ')})` : message;
+}
+
 export function allDoomed(diagnoses: readonly PodDiagnosis[]): string[] | undefined {
   if (diagnoses.length === 0 || !diagnoses.every((d) => d.doomed)) return undefined;
   return summarize(diagnoses);

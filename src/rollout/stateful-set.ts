@@ -3,7 +3,7 @@
 // reached every pod it is meant to reach: all of them (currentRevision ==
 // updateRevision), or those at or above a rolling-update partition. OnDelete sets
 // only need ready replicas, since their pods change when someone deletes them.
-import { allDoomed, diagnosePod, podsToReport, summarize } from './doomed-pod.js';
+import { allDoomed, diagnosePod, podsToReport, summarize, failingMessage } from './doomed-pod.js';
 import { isTerminating, ownedBy, type Pod, type StatefulSet } from './objects.js';
 import { earliest, failed, pending, succeeded, type RuleContext, type Verdict } from './verdict.js';
 
@@ -45,7 +45,7 @@ export function statefulSetVerdict(set: StatefulSet, ctx: RuleContext): Verdict 
   const diagnoses = updatedPods(set, ctx.pods).map((pod) => diagnosePod(pod, ctx));
   const doomed = allDoomed(diagnoses);
   if (doomed) {
-    return failed(diagnoses.length === 1 ? 'its updated pod is failing' : `all ${diagnoses.length} updated pods are failing`, doomed, podsToReport(diagnoses));
+    return failed(failingMessage(diagnoses.length === 1 ? 'its updated pod is failing' : `all ${diagnoses.length} updated pods are failing`, diagnoses), doomed, podsToReport(diagnoses));
   }
   return pending(progress, summarize(diagnoses.filter((d) => !d.ready)), podsToReport(diagnoses), earliest(...diagnoses.map((d) => d.recheckAt)));
 }

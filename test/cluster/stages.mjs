@@ -10,6 +10,7 @@
 //
 // Pods (only those bound to a KWOK-managed node):
 //   no simulate label  Running and Ready at once; Job pods then Succeeded (exit 0);
+//   (or any other value)
 //                      Ready again 2 s after anything (a NotReady node) set Ready=False
 //   crashloop          Running, container waiting in CrashLoopBackOff, last state
 //                      terminated with exit code 1, restartCount +1 every ~4-5 s
@@ -28,7 +29,8 @@ const notDeleting = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExis
 const deleting = { key: '.metadata.deletionTimestamp', operator: 'Exists' };
 const noPodIP = { key: '.status.podIP', operator: 'DoesNotExist' };
 const hasPodIP = { key: '.status.podIP', operator: 'Exists' };
-const notSimulated = { key: simulate, operator: 'DoesNotExist' };
+// KWOK's NotIn also matches a missing label: every pod that plays no failure.
+const notSimulated = { key: simulate, operator: 'NotIn', values: SIMULATIONS };
 const simulated = (kind) => ({ key: simulate, operator: 'In', values: [kind] });
 const phase = (...values) => ({ key: '.status.phase', operator: 'In', values });
 const ownedByJob = { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] };

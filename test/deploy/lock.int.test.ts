@@ -96,7 +96,7 @@ test('SIGTERM (a Jenkins abort) stops the wait, records the revision as interrup
   await new Promise((r) => setTimeout(r, 500));
   child.kill('SIGTERM');
   const result = await child;
-  assert.is(result.exitCode, 1, String(result.stderr));
+  assert.is(result.exitCode, 143, String(result.stderr));
   assert.match(String(result.stderr), /SIGTERM received/);
   const { heads } = await store.list();
   assert.is(heads[0]!.info.outcome, 'interrupted', String(result.stderr));

@@ -55,7 +55,7 @@ test('fails as soon as every new pod crash-loops', () => {
     pods: [pod('web-a', { owner: 'new', containers: [crashLooping()] }), pod('web-b', { owner: 'new', containers: [crashLooping('app', 1)] })],
   }));
   assert.is(v.state, 'failed');
-  assert.is(v.message, 'all 2 new pods are failing');
+  assert.is(v.message, 'all 2 new pods are failing (CrashLoopBackOff)');
   assert.equal(v.pods.map((p) => p.name), ['web-a', 'web-b']);
   assert.match(v.reasons[0] ?? '', 'crash-looping');
 });
@@ -93,7 +93,7 @@ test('image pull failures fail only after the grace, and the verdict says when t
   assert.is(early.recheckAt, T0 + 30_000);
   const late = deploymentVerdict(deployment({ replicas: 1, available: 0 }), ctx({ replicaSets: [rs], pods, now: T0 + 30_000 }));
   assert.is(late.state, 'failed');
-  assert.is(late.message, 'its new pod is failing');
+  assert.is(late.message, 'its new pod is failing (ImagePullBackOff)');
 });
 
 test('CreateContainerConfigError fails at once', () => {

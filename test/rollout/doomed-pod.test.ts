@@ -17,7 +17,8 @@ test('a running, ready pod is fine', () => {
 test('a crash-looping container dooms the pod at once and asks for the previous log', () => {
   const d = diagnosePod(pod('web-1', { containers: [crashLooping('app', 4)] }), at(2));
   assert.is(d.doomed, true);
-  assert.match(d.summary, 'container app is crash-looping (last exit code 1, 4 restarts)');
+  // The Kubernetes reason is named: it is what people search for.
+  assert.match(d.summary, 'container app is crash-looping: CrashLoopBackOff (last exit code 1, 4 restarts)');
   assert.is(d.containers[0]?.previousLog, true);
   assert.is(d.containers[0]?.hasLog, true);
 });
@@ -102,7 +103,7 @@ test('allDoomed needs at least one pod, and all of them doomed', () => {
   const good = diagnosePod(pod('web-2', { ready: true }), at(1));
   assert.is(allDoomed([]), undefined);
   assert.is(allDoomed([bad, good]), undefined);
-  assert.equal(allDoomed([bad]), ['pod web-1: container app is crash-looping (last exit code 1, 3 restarts)']);
+  assert.equal(allDoomed([bad]), ['pod web-1: container app is crash-looping: CrashLoopBackOff (last exit code 1, 3 restarts)']);
 });
 
 test('summarize groups pods with the same problem, whatever their restart counts', () => {

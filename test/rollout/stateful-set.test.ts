@@ -59,7 +59,7 @@ test('fails when every pod of the update revision is doomed; old-revision pods d
   const pods = [podOf('db-2', 'db-2', { containers: [crashLooping()] }), podOf('db-1', 'db-1', { ready: true }), podOf('db-0', 'db-1', { ready: true })];
   const v = statefulSetVerdict(sts(status), ctx(pods));
   assert.is(v.state, 'failed');
-  assert.is(v.message, 'its updated pod is failing');
+  assert.is(v.message, 'its updated pod is failing (CrashLoopBackOff)');
   assert.equal(v.pods.map((p) => p.name), ['db-2']);
   const oldBroken = [podOf('db-2', 'db-1', { containers: [crashLooping()] })];
   assert.is(statefulSetVerdict(sts(status), ctx(oldBroken)).state, 'pending');

@@ -57,7 +57,7 @@ test('a crash-looping Deployment fails in well under its timeout, with the reaso
     assert.ok(seconds < 60, `failed after ${seconds}s (timeout 300s)`);
     const failure = result.failures[0];
     assert.ok(failure, 'one failure');
-    assert.match(failure.reason, /new pods? (is|are) failing/);
+    assert.match(failure.reason, /new pods? (is|are) failing \(CrashLoopBackOff\)/, 'the failure line names the Kubernetes reason');
     const details = failure.details.join('\n');
     assert.match(details, 'container app is crash-looping');
     assert.match(details, /log of pod web-[a-z0-9-]+ container app \((previous run, )?last \d+ lines\):/);

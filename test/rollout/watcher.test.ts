@@ -65,16 +65,16 @@ test('fails fast when every new pod crash-loops, with events and the previous lo
   assert.is(r.outcome, 'failed');
   assert.ok(r.elapsedMs < 5_000, `took ${r.elapsedMs} ms of a 300 s timeout`);
   assert.is(r.failures.length, 1);
-  assert.is(r.failures[0]?.reason, 'its new pod is failing');
+  assert.is(r.failures[0]?.reason, 'its new pod is failing (CrashLoopBackOff)');
   assert.match(r.summary, 'deployment/web failed: its new pod is failing');
   const details = r.failures[0]?.details.join('\n') ?? '';
-  assert.match(details, 'pod web-a: container app is crash-looping (last exit code 1, 2 restarts)');
+  assert.match(details, 'pod web-a: container app is crash-looping: CrashLoopBackOff (last exit code 1, 2 restarts)');
   assert.match(details, 'Warning BackOff (x4): Back-off restarting failed container app');
   assert.match(details, 'events of replicaset/web-new:\n  Warning FailedCreate: quota exceeded');
   assert.match(details, 'log of pod web-a container app (previous run, last 25 lines):');
   assert.match(details, '  | line 40');
   assert.not.match(details, '  | line 15\n');
-  assert.match(output(), 'error: deployment/web failed: its new pod is failing (app/kubernetes.yaml:3)');
+  assert.match(output(), 'error: deployment/web failed: its new pod is failing (CrashLoopBackOff) (app/kubernetes.yaml:3)');
   assert.match(output(), '  | line 16');
 });
 

@@ -183,6 +183,16 @@ test('a crashloop pod shows CrashLoopBackOff with a growing restart count', () =
       assert.match(previous, /panic: simulated crash/, 'previous container log');
     })));
 
+test('a pod whose simulate label names no simulation (e.g. "none") runs and becomes Ready like any other', () =>
+  onBoth((context) =>
+    inNamespace(context, async (ns) => {
+      await apply(context, ns, pod('plain', 'none'));
+      await eventually(`${context}: plain Ready`, 60_000, async () => {
+        const p = await getJson(context, ['-n', ns, 'pod', 'plain']);
+        return p.status.phase === 'Running' && condition(p, 'Ready')?.status === 'True' ? true : undefined;
+      });
+    })));
+
 test('an unready pod runs but never becomes Ready', () =>
   onBoth((context) =>
     inNamespace(context, async (ns) => {
