@@ -2,8 +2,10 @@
 // a socket path, or http://127.0.0.1:PORT when the agent uses agent.listen),
 // `eastern deploy|generate|render` send their parsed options to the agent and replay
 // its frames, so output and exit code are those of a standalone run. Returns
-// undefined when the command should run standalone instead (no agent answering,
-// options the agent cannot serve).
+// undefined when the command should run standalone instead (a render while the
+// agent does not answer, options the agent cannot serve). A deploy never falls back
+// to standalone when the agent does not answer: in a build, the agent is the way to
+// the cluster (its credentials are not the build's to use).
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { processIo, type Io } from '../output/logger.js';
@@ -38,6 +40,10 @@ export async function runViaAgent(command: string, options: ClientOptions, io: I
   if (!endpoint || !agentCommands.has(command)) return undefined;
   if (standaloneReason(options) !== undefined) return undefined;
   const warnStandalone = (why: string) => {
+    if (command === 'deploy') {
+      io.stderr.write(`error: the eastern agent at ${endpoint} ${why}, and a deploy in a build goes through its agent\nfix: check the agent on this node (systemctl status eastern-agent@<name>, or its pod), then run the build again\n`);
+      return 1;
+    }
     io.stderr.write(`warning: the eastern agent at ${endpoint} ${why}; running standalone\n`);
     return undefined;
   };
@@ -119,7 +125,7 @@ export async function runViaAgent(command: string, options: ClientOptions, io: I
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (responded) return;
-      // No answer at all, so nothing was done for this request: running standalone is safe.
+      // No answer at all, so nothing was done for this request: a render may run standalone.
       done(warnStandalone(`does not answer (${error.code ?? error.message})`));
     });
     req.end(JSON.stringify(body));

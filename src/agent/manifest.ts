@@ -6,6 +6,12 @@
 // go. A literal allow-list gets one RoleBinding per namespace; a glob list cannot be
 // expressed in RBAC, so it gets a ClusterRoleBinding and the agent's own allow-list
 // (checked before rendering) is the guard for the rest.
+//
+// Builds never hold the cluster credentials: the pod mounts no ServiceAccount token
+// by default; the token is projected into the agent's container only. The Swarm
+// client (and so every build) runs in a second container, as another user, with
+// the Jenkins password and the agent's socket (shared through the pod's group) and
+// nothing else.
 import yaml from 'js-yaml';
 import type { AgentDefinition } from '../fleet/schema.js';
 import { parseHostPort } from './settings.js';
@@ -15,7 +21,11 @@ export const HEALTH_PORT = 8417;
 const CONFIG_DIR = '/etc/eastern/agents';
 const RUN_DIR = '/run/eastern';
 const HOME = '/home/eastern';
+const BUILD_HOME = '/home/jenkins';
 const UID = 10001;
+/** The Swarm client's container: another user, in the pod's group (fsGroup) so it may use the agent's socket. */
+const BUILD_UID = 10002;
+const TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 type Obj = Record<string, unknown>;
 
@@ -75,13 +85,39 @@ export function inClusterDocument(agent: AgentDefinition, document: Record<strin
   if (Object.keys(kubernetes).length > 0) copy.kubernetes = kubernetes;
   else delete copy.kubernetes;
   const section = { ...((copy.agent as Obj | undefined) ?? {}) };
-  // The socket folder must be private (0700): the agent creates it inside the emptyDir.
-  if (section.listen === undefined) section.socket = `${RUN_DIR}/${agent.name}/agent.sock`;
+  // The socket folder is shared with the pod's group only: the agent creates it inside the emptyDir.
+  if (section.listen === undefined) section.socket = socketPath(agent);
+  // The container boundary replaces the OS user: the Swarm client runs in its own container.
+  const swarm = { ...((copy.swarm as Obj | undefined) ?? {}) };
+  delete swarm.user;
+  delete swarm.group;
+  delete swarm.sameUser;
+  swarm.runBy = 'sidecar';
+  copy.swarm = swarm;
   // Kubelet probes come from outside the pod's loopback.
   const port = agent.agent.health ? parseHostPort(agent.agent.health).port : HEALTH_PORT;
   section.health = `0.0.0.0:${port}`;
   copy.agent = section;
   return copy;
+}
+
+function socketPath(agent: AgentDefinition): string {
+  return `${RUN_DIR}/${agent.name}/agent.sock`;
+}
+
+/** The Swarm client's command in its container: the agent's settings, the agent's labels file, the password from the Secret. */
+function swarmContainerCommand(agent: AgentDefinition): string[] {
+  const labels = `${RUN_DIR}/${agent.name}/${agent.name}.labels`;
+  const args = [
+    '-jar', agent.swarm.jar, '-url', agent.jenkins.url, '-name', agent.name, '-labelsFile', labels,
+    '-mode', 'exclusive', '-executors', String(agent.jenkins.executors), '-disableClientsUniqueId',
+    '-username', agent.jenkins.user, '-passwordEnvVariable', agent.jenkins.passwordEnv,
+    ...(agent.swarm.extraArgs.includes('-fsroot') ? [] : ['-fsroot', `${BUILD_HOME}/agent`]),
+    ...agent.swarm.extraArgs,
+  ];
+  const quoted = [agent.swarm.java, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // The agent writes the labels file once it runs; the client needs it at start.
+  return ['/bin/sh', '-c', `until [ -s '${labels}' ]; do sleep 1; done; exec ${quoted}`];
 }
 
 export function agentManifest(options: ManifestOptions): AgentManifest {
@@ -154,27 +190,47 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
   ];
 
   function deployment(): Obj {
-    const env: Obj[] = [
-      { name: agent.jenkins.passwordEnv, valueFrom: { secretKeyRef: { name: secretName(agent), key: agent.jenkins.passwordEnv } } },
-      { name: 'HOME', value: HOME },
-    ];
-    if (agent.agent.listen) env.push({ name: agent.agent.tokenEnv, valueFrom: { secretKeyRef: { name: secretName(agent), key: agent.agent.tokenEnv } } });
-    const mounts: Obj[] = [
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'run', mountPath: RUN_DIR },
-      { name: 'home', mountPath: HOME },
-      { name: 'tmp', mountPath: '/tmp' },
+    const secret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName(agent), key } } });
+    const agentEnv: Obj[] = [{ name: 'HOME', value: HOME }];
+    if (agent.agent.listen) agentEnv.push(secret(agent.agent.tokenEnv));
+    const swarmEnv: Obj[] = [
+      secret(agent.jenkins.passwordEnv),
+      { name: 'HOME', value: BUILD_HOME },
+      { name: 'EASTERN_CLUSTER', value: agent.name },
+      { name: 'EASTERN_AGENT', value: agent.agent.listen ? `http://${agent.agent.listen}` : socketPath(agent) },
+      ...(agent.agent.listen ? [{ ...secret(agent.agent.tokenEnv), name: 'EASTERN_AGENT_TOKEN' }] : []),
     ];
     const volumes: Obj[] = [
       { name: 'config', configMap: { name } },
       { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
       { name: 'home', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
+      { name: 'build-home', emptyDir: {} },
+      { name: 'build-tmp', emptyDir: {} },
+      {
+        // What the kubelet would automount, projected here so that only the agent's container mounts it.
+        name: 'cluster-credentials',
+        projected: {
+          defaultMode: 0o440,
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      },
     ];
-    if (fsroot !== undefined && fsroot.startsWith('/') && !fsroot.startsWith(`${HOME}/`)) {
-      mounts.push({ name: 'workspace', mountPath: fsroot });
+    const buildMounts: Obj[] = [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'run', mountPath: RUN_DIR },
+      { name: 'build-home', mountPath: BUILD_HOME },
+      { name: 'build-tmp', mountPath: '/tmp' },
+    ];
+    if (fsroot !== undefined && fsroot.startsWith('/') && !fsroot.startsWith(`${BUILD_HOME}/`)) {
+      buildMounts.push({ name: 'workspace', mountPath: fsroot });
       volumes.push({ name: 'workspace', emptyDir: {} });
     }
+    const hardened = (uid: number) => ({ runAsUser: uid, runAsGroup: uid, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     const probe = (path: string, extra: Obj) => ({ httpGet: { path, port: 'health' }, ...extra });
     return {
       apiVersion: 'apps/v1',
@@ -189,23 +245,39 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
           metadata: { labels },
           spec: {
             serviceAccountName: name,
-            automountServiceAccountToken: true,
+            // The token goes only where it is needed (the agent's container), not into every container.
+            automountServiceAccountToken: false,
             // Room for the drain (running deploys finish) plus stopping the Swarm client.
             terminationGracePeriodSeconds: agent.agent.drainGraceSeconds + 30,
-            securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: { runAsNonRoot: true, fsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'agent',
                 image,
                 command: ['eastern', 'agent', 'start', '--config', `${CONFIG_DIR}/${agent.name}.yaml`],
-                env,
+                env: agentEnv,
                 ports: [{ name: 'health', containerPort: health.port, protocol: 'TCP' }],
                 startupProbe: probe('/healthz', { periodSeconds: 2, failureThreshold: 60 }),
                 livenessProbe: probe('/healthz', { periodSeconds: 10, failureThreshold: 3 }),
                 readinessProbe: probe('/readyz', { periodSeconds: 10, failureThreshold: 3 }),
+                resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+                securityContext: hardened(UID),
+                volumeMounts: [
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                  { name: 'run', mountPath: RUN_DIR },
+                  { name: 'home', mountPath: HOME },
+                  { name: 'tmp', mountPath: '/tmp' },
+                  { name: 'cluster-credentials', mountPath: TOKEN_DIR, readOnly: true },
+                ],
+              },
+              {
+                name: 'swarm',
+                image,
+                command: swarmContainerCommand(agent),
+                env: swarmEnv,
                 resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                volumeMounts: mounts,
+                securityContext: hardened(BUILD_UID),
+                volumeMounts: buildMounts,
               },
             ],
             volumes,
@@ -220,7 +292,8 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
     `Eastern agent ${agent.name} inside its cluster (from ${agent.file}); apply with: kubectl apply -f -`,
     `First create the Secret with the Jenkins password (never part of this output):`,
     `  kubectl -n ${ns} create secret generic ${secretName(agent)} ${secretKeys.map((k) => `--from-literal=${k}=…`).join(' ')}`,
-    `The image must hold eastern (on PATH), ${agent.swarm.java} and ${agent.swarm.jar}.`,
+    `The image must hold eastern (on PATH), /bin/sh, ${agent.swarm.java} and ${agent.swarm.jar}.`,
+    `Builds run in the "swarm" container (uid ${BUILD_UID}): it has no ServiceAccount token (projected into the "agent" container only) and reaches the cluster through the agent's socket; it does hold the Jenkins agent password (give that Jenkins user only the agent-connect permission).`,
     literal
       ? `RBAC: RoleBindings in ${literal.join(', ')} only (kubernetes.namespaces is a literal list); create those namespaces beforehand.`
       : `RBAC: kubernetes.namespaces has globs (${agent.kubernetes.namespaces.join(', ')}), which RBAC cannot express: the deploy role is bound cluster-wide and the agent refuses other namespaces before rendering. List namespaces literally to get per-namespace RoleBindings.`,

@@ -1,9 +1,11 @@
 // `eastern agent start`, as a function: validate the agent file, check the cluster,
 // open the local API, write the labels file, supervise the Swarm client; and the
 // drain that SIGTERM triggers. Each step fails with a message naming its cause.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { kubeConfigSources } from '../kube/kubeconfig.js';
+import { canStartAs, readableBy, resolveBuildUser } from './build-user.js';
 import { EasternError, ValidationError } from '../errors.js';
 import { displayPath } from '../template/location.js';
 import type { BackoffTimings } from './backoff.js';
@@ -11,7 +13,7 @@ import { checkCluster, connectCluster, type AgentCluster, type ClusterProbe } fr
 import { runCommand as defaultRunCommand } from './commands.js';
 import { writeLabelsFile } from './labels-file.js';
 import { AgentServer, type CommandRunner } from './server.js';
-import { labelsFor, namespaceAllowed, parseAgent, type AgentDefinition } from '../fleet/schema.js';
+import { clusterScopedKindAllowed, labelsFor, namespaceAllowed, parseAgent, type AgentDefinition } from '../fleet/schema.js';
 import { resolveSettings, type AgentSettings } from './settings.js';
 import { listenPrivate, newToken, preparePrivateDir, writeToken } from './socket.js';
 import { Supervisor } from './supervisor.js';
@@ -77,24 +79,48 @@ function onPath(command: string, env: NodeJS.ProcessEnv, cwd: string): boolean {
   return (env.PATH ?? '').split(delimiter).filter(Boolean).some((dir) => executable(join(dir, command)));
 }
 
-/** What must hold before anything starts: secrets present, the Swarm client runnable. */
-function checkHost(agent: AgentDefinition, settings: AgentSettings, cwd: string, env: NodeJS.ProcessEnv): void {
-  const problems: string[] = [];
-  if (!env[agent.jenkins.passwordEnv]) {
+/** What must hold before anything starts: secrets present, the Swarm client runnable, builds kept from the credentials. */
+async function checkHost(agent: AgentDefinition, settings: AgentSettings, cwd: string, env: NodeJS.ProcessEnv, userProblems: readonly string[]): Promise<void> {
+  const problems: string[] = [...userProblems];
+  const sidecar = agent.swarm.runBy === 'sidecar';
+  if (!sidecar && !env[agent.jenkins.passwordEnv]) {
     problems.push(`jenkins.passwordEnv: $${agent.jenkins.passwordEnv} is not set in the agent's environment — fix: export it (systemd: EnvironmentFile=; Kubernetes: a Secret in env)`);
   }
   if (settings.listen && (env[settings.listen.tokenEnv] ?? '').length < 16) {
     problems.push(`agent.tokenEnv: $${settings.listen.tokenEnv} must hold a token of at least 16 characters for agent.listen — fix: export ${settings.listen.tokenEnv}=$(openssl rand -hex 32)`);
   }
-  if (!existsSync(resolve(cwd, agent.swarm.jar))) {
+  if (!sidecar && !existsSync(resolve(cwd, agent.swarm.jar))) {
     problems.push(`swarm.jar: ${agent.swarm.jar} does not exist — fix: download it from your Jenkins (<jenkins.url>/swarm/swarm-client.jar) or correct the path`);
   }
-  if (!onPath(agent.swarm.java, env, cwd)) {
+  if (!sidecar && !onPath(agent.swarm.java, env, cwd)) {
     problems.push(`swarm.java: "${agent.swarm.java}" is not an executable${agent.swarm.java.includes('/') ? '' : ' on PATH'} — fix: install a Java runtime or set swarm.java to its full path`);
+  }
+  const user = settings.buildUser;
+  if (user) {
+    const refused = await canStartAs(user);
+    if (refused) {
+      problems.push(`swarm.user: this agent (uid ${process.getuid?.()}) cannot start processes as ${user.name} (uid ${user.uid}): ${refused} — fix: run the agent as root, or give it CAP_SETUID, CAP_SETGID and CAP_CHOWN (systemd: AmbientCapabilities=)`);
+    }
+    const sources = kubeConfigSources({ cwd, env, ...(settings.kubeconfig !== undefined && { kubeconfig: settings.kubeconfig }) });
+    for (const file of Array.isArray(sources) ? sources : []) {
+      if (readableBy(file, user)) {
+        problems.push(`kubernetes: the kubeconfig ${file} is readable by the build user ${user.name}, so builds could use this agent's cluster credentials — fix: chmod 600 ${file} (owned by the agent's user) and keep it out of the build user's reach`);
+      }
+    }
   }
   if (problems.length > 0) {
     throw new ValidationError(`${agent.file}: the agent cannot start on this host`, { problems, fix: 'correct the items above and start the agent again' });
   }
+}
+
+/** The Swarm client's work folder: created, and given to the build user when there is one. */
+function prepareWorkDir(settings: AgentSettings): void {
+  const first = mkdirSync(settings.workDir, { recursive: true });
+  const user = settings.buildUser;
+  if (!user) return;
+  // Hand over what was just created (and the folder itself), never what existed above it.
+  const stop = first ? dirname(first) : dirname(settings.workDir);
+  for (let dir = settings.workDir; dir !== stop && dir !== dirname(dir); dir = dirname(dir)) chownSync(dir, user.uid, user.gid);
 }
 
 async function listenTcp(server: Server, host: string, port: number, what: string): Promise<void> {
@@ -110,14 +136,19 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const { cwd, env } = options;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const agent = loadAgentFile(options.config, cwd);
+  const buildUser = await resolveBuildUser(agent);
+  const sidecar = agent.swarm.runBy === 'sidecar';
   const settings = resolveSettings(agent, {
     cwd,
     env,
     context: options.context,
     kubeconfig: options.kubeconfig,
     ...(options.home !== undefined && { home: options.home }),
+    buildUser: buildUser.user,
+    // In a pod the Swarm client runs in another container that shares the socket folder through the pod's group.
+    sidecarGroup: sidecar ? process.getgid?.() : undefined,
   });
-  checkHost(agent, settings, cwd, env);
+  await checkHost(agent, settings, cwd, env, buildUser.problems);
   const command = swarmCommand(agent, settings, env);
 
   const probe = await (options.connect ?? ((s: AgentSettings) => connectCluster(s, cwd, env)))(settings);
@@ -138,6 +169,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     token,
     allowNamespace: (ns) => namespaceAllowed(agent.kubernetes.namespaces, ns),
     namespacePolicy: agent.kubernetes.namespaces.join(', '),
+    allowClusterScoped: (group, kind) => clusterScopedKindAllowed(agent.kubernetes.clusterScopedKinds, group, kind),
+    swarmSupervised: !sidecar,
     maxDeploys: settings.maxDeploys,
     runCommand: options.runCommand ?? defaultRunCommand,
     clusterHealth: () => cluster.health(),
@@ -160,12 +193,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   };
 
   try {
-    preparePrivateDir(settings.stateDir);
+    preparePrivateDir(settings.stateDir, 'agent.socket', settings.socketGroup);
     if (settings.socket) {
-      await listenPrivate(server.http, settings.socket.path);
+      await listenPrivate(server.http, settings.socket.path, settings.socketGroup);
       ownSocket = true;
-      writeToken(settings.socket.tokenPath, token);
-      log(`[agent] local API on ${settings.socket.path} (mode 0600; token in ${settings.socket.tokenPath})`);
+      writeToken(settings.socket.tokenPath, token, settings.socketGroup);
+      const access = settings.socketGroup === undefined ? 'mode 0600' : `mode 0660, group ${settings.socketGroup}`;
+      log(`[agent] local API on ${settings.socket.path} (${access}; token in ${settings.socket.tokenPath})`);
     } else if (settings.listen) {
       await listenTcp(server.http, settings.listen.host, settings.listen.port, 'the local API (agent.listen)');
       log(`[agent] local API on ${settings.endpoint} (token from $${settings.listen.tokenEnv})`);
@@ -175,7 +209,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       await listenTcp(health, settings.health.host, settings.health.port, '/healthz and /readyz (agent.health)');
       log(`[agent] health probes on http://${settings.health.host}:${settings.health.port}/healthz and /readyz`);
     }
-    mkdirSync(settings.workDir, { recursive: true });
+    prepareWorkDir(settings);
     writeLabelsFile(settings.labelsPath, labelsFor(agent));
     log(`[agent] labels (${settings.labelsPath}): ${labelsFor(agent).join(' ')}`);
   } catch (error) {
@@ -183,8 +217,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     throw error;
   }
 
-  log(`[agent] starting the Swarm client: ${displayCommand(command)}`);
-  supervisor.start();
+  if (sidecar) {
+    log('[agent] the Swarm client runs in its own container (swarm.runBy: sidecar); this agent serves the local API only');
+  } else {
+    if (agent.swarm.sameUser) log('[agent] warning: builds run as this agent\'s own OS user (swarm.sameUser: true): they can read its cluster credentials and the Jenkins password; set swarm.user to keep them out');
+    log(`[agent] starting the Swarm client: ${displayCommand(command)}`);
+    supervisor.start();
+  }
 
   let hurry: () => void = () => {};
   const hurried = new Promise<false>((r) => (hurry = () => r(false)));

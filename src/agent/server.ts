@@ -38,6 +38,10 @@ export interface AgentServerOptions {
   token: string;
   allowNamespace: (namespace: string) => boolean;
   namespacePolicy: string;
+  /** Cluster-scoped kinds deploys may write (kubernetes.clusterScopedKinds); everything else is refused. */
+  allowClusterScoped?: (group: string, kind: string) => boolean;
+  /** False when the Swarm client runs in a sidecar container: readiness does not wait for it. */
+  swarmSupervised?: boolean;
   maxDeploys: number;
   runCommand: CommandRunner;
   clusterHealth: () => Promise<ClusterHealth>;
@@ -57,6 +61,8 @@ export interface Job {
   file?: string;
   namespace?: string;
   project?: string;
+  /** Why the agent refused it before running it (for the audit line). */
+  refused?: string;
 }
 
 const maxBodyBytes = 4 * 1024 * 1024;
@@ -115,13 +121,14 @@ export class AgentServer {
   async readiness(): Promise<Readiness> {
     const swarm = this.options.swarmState();
     const cluster = await this.options.clusterHealth();
+    const supervised = this.options.swarmSupervised ?? true;
     const running = swarm?.status === 'running';
     const connected = running && swarm?.connected === true;
     return {
-      ready: !this.draining && cluster.reachable && connected,
+      ready: !this.draining && cluster.reachable && (connected || !supervised),
       draining: this.draining,
       cluster,
-      swarm: { running, connected, status: swarm?.status ?? 'none' },
+      swarm: { running, connected, status: supervised ? (swarm?.status ?? 'none') : 'sidecar' },
     };
   }
 
@@ -158,7 +165,7 @@ export class AgentServer {
     if (await this.health(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://agent').pathname;
     if (!authorized(req.headers.authorization, this.options.token)) {
-      this.options.log(`[api] refused ${req.method} ${path}: missing or wrong token`);
+      this.audit({ request: `${req.method} ${path}`, result: 'refused (missing or wrong token)' });
       return refuse(res, 401, { error: 'missing or wrong agent token', fix: 'send "Authorization: Bearer <token>" with the token from <socket>.token (or $EASTERN_AGENT_TOKEN when the agent uses agent.listen)' });
     }
     if (path === '/status') {
@@ -233,7 +240,28 @@ export class AgentServer {
     send({ exit: code });
     res.end();
     const what = request.command === 'deploy' ? `deploy ${job.file} to ${job.namespace} (project ${job.project})` : `${request.command}`;
-    this.options.log(`[api] ${what}: exit ${code} in ${((performance.now() - t0) / 1000).toFixed(1)}s${abort.signal.aborted ? ' (the caller went away)' : ''}`);
+    const took = `${((performance.now() - t0) / 1000).toFixed(1)}s`;
+    this.options.log(`[api] ${what}: exit ${code} in ${took}${abort.signal.aborted ? ' (the caller went away)' : ''}`);
+    this.audit({
+      request: request.command,
+      build: request.env.BUILD_URL,
+      job: request.env.JOB_NAME ? `${request.env.JOB_NAME}${request.env.BUILD_NUMBER ? ` #${request.env.BUILD_NUMBER}` : ''}` : undefined,
+      project: job.project,
+      namespace: job.namespace ?? (typeof request.options.namespace === 'string' ? request.options.namespace : undefined),
+      file: job.file ?? (typeof request.options.file === 'string' ? request.options.file : undefined),
+      result: `${job.refused ?? `exit ${code}`}${abort.signal.aborted ? ' (the caller went away)' : ''}`,
+      took,
+    });
+  }
+
+  /**
+   * One audit line per request through the agent: who asked (the build), for what,
+   * and what came of it. Values never include option values or variables (they may
+   * be secret); the build's URL and job identify it in Jenkins.
+   */
+  private audit(fields: Record<string, string | undefined>): void {
+    const parts = Object.entries(fields).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${/[\s"=]/.test(v!) ? JSON.stringify(v) : v}`);
+    this.options.log(`[audit] ${parts.join(' ')}`);
   }
 
   private run(request: CommandRequest, io: Io, signal: AbortSignal, extra: Record<string, unknown> = {}): Promise<number> {
@@ -254,6 +282,7 @@ export class AgentServer {
     // The allow-list comes first: a refused namespace is never rendered.
     if (!this.options.allowNamespace(namespace)) {
       this.options.log(`[api] refused deploy to namespace "${namespace}": not in the allow-list`);
+      job.refused = 'refused (namespace not in the allow-list)';
       return report(new ValidationError(
         `namespace "${namespace}" is not in the allow-list of agent ${this.options.name} (${this.options.configPath}: kubernetes.namespaces: ${this.options.namespacePolicy})`,
         { fix: `deploy to an allowed namespace, or add "${namespace}" to kubernetes.namespaces in ${this.options.configPath} and restart the agent` },
@@ -287,7 +316,11 @@ export class AgentServer {
       job.state = 'running';
       // The engine re-checks the allow-list on every object (templates that hard-code a
       // namespace) and reuses the warm client.
-      return await this.run(request, io, signal, { namespaceAllowed: this.options.allowNamespace, ...(this.options.cluster && { cluster: this.options.cluster }) });
+      return await this.run(request, io, signal, {
+        namespaceAllowed: this.options.allowNamespace,
+        clusterScoped: { allowed: this.options.allowClusterScoped ?? (() => false), where: `${this.options.configPath}: kubernetes.clusterScopedKinds` },
+        ...(this.options.cluster && { cluster: this.options.cluster }),
+      });
     } catch (error) {
       if (error instanceof WaitTimeout) {
         return report(new LockError(`another deploy of ${project} to ${namespace} still runs on agent ${this.options.name} after ${lockTimeoutS}s`, {

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AgentDefinition } from '../fleet/schema.js';
+import type { BuildUser } from './build-user.js';
 
 export interface HostPort {
   host: string;
@@ -34,6 +35,12 @@ export interface AgentSettings {
   context: string | undefined;
   /** Explicit kubeconfig (--kubeconfig, kubernetes.kubeconfig, else $KUBECONFIG). */
   kubeconfig: string | undefined;
+  /** The OS user builds run as (swarm.user), once resolved; undefined when they share the agent's user. */
+  buildUser: BuildUser | undefined;
+  /** Group given access to the socket, its folder and token (the build user's, or the sidecar's). */
+  socketGroup: number | undefined;
+  /** Where the Jenkins password waits for the Swarm client (build user only). */
+  passwordPath: string;
 }
 
 /** Linux limits sun_path to 108 bytes including the terminating NUL. */
@@ -63,7 +70,7 @@ export interface SettingsInput {
   home?: string;
 }
 
-export function resolveSettings(agent: AgentDefinition, input: SettingsInput): AgentSettings {
+export function resolveSettings(agent: AgentDefinition, input: SettingsInput & { buildUser?: BuildUser | undefined; sidecarGroup?: number | undefined }): AgentSettings {
   const home = input.home ?? homedir();
   const socketPath = agent.agent.socket;
   const listen = agent.agent.listen ? { ...parseHostPort(agent.agent.listen), tokenEnv: agent.agent.tokenEnv } : undefined;
@@ -78,12 +85,16 @@ export function resolveSettings(agent: AgentDefinition, input: SettingsInput): A
     listen,
     stateDir: dirname(socketPath),
     labelsPath: join(dirname(socketPath), `${agent.name}.labels`),
-    workDir: fsroot !== undefined ? resolve(input.cwd, fsroot) : join(home, '.eastern', 'swarm', agent.name),
+    // A build user's workspace lies where that user can reach it, not in the agent's home.
+    workDir: fsroot !== undefined ? resolve(input.cwd, fsroot) : join(input.buildUser ? (input.buildUser.home ?? join(dirname(socketPath), 'work')) : home, '.eastern', 'swarm', agent.name),
     fsrootGiven: fsroot !== undefined,
     maxDeploys: agent.agent.maxConcurrentDeploys,
     drainMs: agent.agent.drainGraceSeconds * 1000,
     health: agent.agent.health ? parseHostPort(agent.agent.health) : undefined,
     context: input.context ?? agent.kubernetes.context,
     kubeconfig: kubeconfigOption ? resolve(input.cwd, kubeconfigOption) : input.env.KUBECONFIG || undefined,
+    buildUser: input.buildUser,
+    socketGroup: input.buildUser?.gid ?? input.sidecarGroup,
+    passwordPath: join(dirname(socketPath), 'jenkins.password'),
   };
 }

@@ -1,18 +1,28 @@
 // The local API's socket and token. Guards, in order: the socket lives in a
 // directory only this user can enter (0700, owned by us), the socket itself is 0600,
 // and every request carries a random token read from a 0600 file next to the socket.
+// With a build user (or a sidecar), its group — and only its group — is let in:
+// folder 0750, socket 0660, token 0640, all of that group.
 // Node does not expose SO_PEERCRED, so the peer's uid cannot be checked directly.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { EasternError, ValidationError } from '../errors.js';
 import { maxSocketPathBytes } from './settings.js';
 
-export function preparePrivateDir(dir: string, field = 'agent.socket'): void {
+/** Gives `group` (and nobody else) the access `mode` means for the group, keeping this user the owner. */
+function shareWith(path: string, group: number | undefined, mode: number): void {
+  if (group === undefined) return;
+  chownSync(path, process.getuid?.() ?? -1, group);
+  chmodSync(path, mode);
+}
+
+export function preparePrivateDir(dir: string, field = 'agent.socket', group?: number): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    shareWith(dir, group, 0o750);
   } catch (error) {
     throw new ValidationError(`${field}: cannot create the socket directory ${dir}: ${(error as Error).message}`, {
       fix: `create it (mkdir -m 700 ${dir}) or point ${field} at a writable place`,
@@ -27,9 +37,10 @@ export function preparePrivateDir(dir: string, field = 'agent.socket'): void {
       fix: `use a directory of your own, e.g. the default $XDG_RUNTIME_DIR/eastern`,
     });
   }
-  if ((stat.mode & 0o077) !== 0) {
-    throw new ValidationError(`${field}: ${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)})`, {
-      fix: `chmod 700 ${dir}`,
+  const closed = group === undefined ? (stat.mode & 0o077) === 0 : (stat.mode & 0o027) === 0 && stat.gid === group;
+  if (!closed) {
+    throw new ValidationError(`${field}: ${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}, group ${stat.gid})`, {
+      fix: group === undefined ? `chmod 700 ${dir}` : `chgrp ${group} ${dir} && chmod 750 ${dir}`,
     });
   }
 }
@@ -73,9 +84,10 @@ export function newToken(): string {
   return randomBytes(32).toString('hex');
 }
 
-export function writeToken(path: string, token: string): void {
+export function writeToken(path: string, token: string, group?: number): void {
   rmSync(path, { force: true });
   writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  shareWith(path, group, 0o640);
 }
 
 export function readToken(path: string): string {
@@ -92,8 +104,8 @@ export function authorized(header: string | undefined, token: string): boolean {
 }
 
 /** Listens on the socket created 0600 from the start (umask), and checks the result. */
-export async function listenPrivate(server: Server, path: string): Promise<void> {
-  preparePrivateDir(dirname(path));
+export async function listenPrivate(server: Server, path: string, group?: number): Promise<void> {
+  preparePrivateDir(dirname(path), 'agent.socket', group);
   checkSocketPath(path);
   await claimSocketPath(path);
   const previous = process.umask(0o177);
@@ -109,4 +121,5 @@ export async function listenPrivate(server: Server, path: string): Promise<void>
     process.umask(previous);
   }
   chmodSync(path, 0o600);
+  shareWith(path, group, 0o660);
 }

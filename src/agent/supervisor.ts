@@ -1,7 +1,10 @@
-// Supervises the Jenkins Swarm client: starts it through execa, forwards its output
-// line by line with a `[swarm]` prefix, restarts it with backoff when it exits, and
-// stops it with SIGTERM, then SIGKILL after a grace period.
+// Supervises the Jenkins Swarm client: starts it through execa (as the build user,
+// when there is one), forwards its output line by line with a `[swarm]` prefix,
+// restarts it with backoff when it exits, and stops it with SIGTERM, then SIGKILL
+// after a grace period. The Jenkins password file a build user's client reads is
+// written before each start and removed as soon as the client has read it.
 import { EventEmitter } from 'node:events';
+import { chownSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { defaultBackoff, nextRestart, type BackoffTimings } from './backoff.js';
@@ -45,6 +48,10 @@ export interface SupervisorOptions {
 // "Terminated"/"Disconnected" when it goes away.
 const connectedLine = /\bConnected\b/;
 const disconnectedLine = /\b(Disconnected|Terminated)\b/;
+// The client reads -passwordFile first thing in main(), before it looks for Jenkins.
+const pastPasswordLine = /Discovering|Connecting|Attempting to connect|Connected|Retrying|SEVERE|Exception/;
+/** The password file never outlives this, even if the client says nothing. */
+const PASSWORD_FILE_MAX_MS = 60_000;
 
 export class Supervisor extends EventEmitter {
   private readonly options: SupervisorOptions;
@@ -109,7 +116,9 @@ export class Supervisor extends EventEmitter {
       return;
     }
     const startedAt = this.now();
+    const dropPassword = this.writePasswordFile();
     const child = execa(command.file, command.args, {
+      ...(command.user && { uid: command.user.uid, gid: command.user.gid }),
       env: command.env,
       extendEnv: false,
       stdin: 'ignore',
@@ -127,9 +136,10 @@ export class Supervisor extends EventEmitter {
       log(`[agent] Swarm client started (pid ${child.pid}, start ${this.starts})`);
       this.emit('start', child.pid);
     }
-    const forwarded = [this.forward(child.stdout), this.forward(child.stderr)];
+    const forwarded = [this.forward(child.stdout, dropPassword), this.forward(child.stderr, dropPassword)];
     const result = await child;
     await Promise.all(forwarded);
+    dropPassword();
     this.child = undefined;
     this.connected = false;
     const uptimeMs = this.now() - startedAt;
@@ -160,12 +170,33 @@ export class Supervisor extends EventEmitter {
     return this.runOnce();
   }
 
-  private forward(stream: Readable | null): Promise<void> {
+  /** Writes the password file for this start (owned by the build user, mode 0400); returns what removes it. */
+  private writePasswordFile(): () => void {
+    const file = this.options.command.passwordFile;
+    const user = this.options.command.user;
+    if (!file || !user) return () => {};
+    rmSync(file.path, { force: true });
+    writeFileSync(file.path, file.value, { mode: 0o400, flag: 'wx' });
+    chownSync(file.path, user.uid, user.gid);
+    let removed = false;
+    const remove = () => {
+      if (removed) return;
+      removed = true;
+      clearTimeout(timer);
+      rmSync(file.path, { force: true });
+    };
+    const timer = setTimeout(remove, PASSWORD_FILE_MAX_MS);
+    timer.unref();
+    return remove;
+  }
+
+  private forward(stream: Readable | null, dropPassword: () => void): Promise<void> {
     if (!stream) return Promise.resolve();
     const secrets = (this.options.secrets ?? []).filter((s) => s.length >= 4);
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     lines.on('line', (raw) => {
       let line = raw;
+      if (pastPasswordLine.test(line)) dropPassword();
       for (const secret of secrets) line = line.split(secret).join('****');
       if (connectedLine.test(line)) this.connected = true;
       else if (disconnectedLine.test(line)) this.connected = false;

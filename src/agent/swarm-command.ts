@@ -1,8 +1,13 @@
-// The Swarm client's command line and environment. The Jenkins password travels
-// only as an environment variable named by -passwordEnvVariable, never as an
-// argument (arguments are visible to every user in `ps`); schema.ts already refuses
-// password options in swarm.extraArgs.
+// The Swarm client's command line and environment. With a build user
+// (swarm.user), the client runs as that user with an environment that holds none
+// of the agent's secrets: no kubeconfig, no context, no Jenkins password. The
+// password reaches the client as a file only that user can read, removed as soon as
+// the client has read it. Without one (swarm.sameUser), the password travels as an
+// environment variable named by -passwordEnvVariable. Never as an argument
+// (arguments are visible to every user in `ps`); schema.ts refuses password options
+// in swarm.extraArgs.
 import type { AgentDefinition } from '../fleet/schema.js';
+import type { BuildUser } from './build-user.js';
 import { agentTokenVariable, type AgentSettings } from './settings.js';
 
 export interface SwarmCommand {
@@ -10,22 +15,37 @@ export interface SwarmCommand {
   args: string[];
   /** The complete environment of the client (builds inherit it). */
   env: Record<string, string>;
+  /** The build user the client runs as, if any. */
+  user?: BuildUser;
+  /** Written (mode 0400, owned by the build user) before each start; removed once the client read it. */
+  passwordFile?: { path: string; value: string };
 }
 
-/**
- * Variables every build on this agent inherits, so `eastern` knows its cluster and
- * agent. EASTERN_CONTEXT and KUBECONFIG are what src/kube/kubeconfig.ts reads.
- */
-export function buildEnvironment(settings: AgentSettings, env: NodeJS.ProcessEnv): Record<string, string> {
+/** What a build may know: its cluster, the agent, and (TCP mode) the agent token. */
+export function buildEnvironment(settings: AgentSettings, env: NodeJS.ProcessEnv, withCredentials: boolean): Record<string, string> {
   const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint };
-  if (settings.context !== undefined) out.EASTERN_CONTEXT = settings.context;
-  if (settings.kubeconfig !== undefined) out.KUBECONFIG = settings.kubeconfig;
+  if (withCredentials && settings.context !== undefined) out.EASTERN_CONTEXT = settings.context;
+  if (withCredentials && settings.kubeconfig !== undefined) out.KUBECONFIG = settings.kubeconfig;
   const token = settings.listen ? env[settings.listen.tokenEnv] : undefined;
   if (token) out[agentTokenVariable] = token;
   return out;
 }
 
+/** Variables of the agent's own environment that a build must never inherit. */
+function secretVariables(agent: AgentDefinition, settings: AgentSettings): Set<string> {
+  return new Set([
+    agent.jenkins.passwordEnv,
+    'KUBECONFIG',
+    'EASTERN_CONTEXT',
+    // A parent shell's EASTERN_NO_AGENT must not switch this agent's builds off it.
+    'EASTERN_NO_AGENT',
+    ...(settings.listen ? [settings.listen.tokenEnv] : []),
+  ]);
+}
+
 export function swarmCommand(agent: AgentDefinition, settings: AgentSettings, env: NodeJS.ProcessEnv): SwarmCommand {
+  const user = settings.buildUser;
+  const password = env[agent.jenkins.passwordEnv] ?? '';
   const args = [
     '-jar', agent.swarm.jar,
     '-url', agent.jenkins.url,
@@ -35,19 +55,28 @@ export function swarmCommand(agent: AgentDefinition, settings: AgentSettings, en
     '-executors', String(agent.jenkins.executors),
     '-disableClientsUniqueId',
     '-username', agent.jenkins.user,
-    '-passwordEnvVariable', agent.jenkins.passwordEnv,
+    ...(user ? ['-passwordFile', settings.passwordPath] : ['-passwordEnvVariable', agent.jenkins.passwordEnv]),
     ...(settings.fsrootGiven ? [] : ['-fsroot', settings.workDir]),
     ...agent.swarm.extraArgs,
   ];
+  const hidden = user ? secretVariables(agent, settings) : new Set(['EASTERN_NO_AGENT']);
   const childEnv: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    // A parent shell's EASTERN_NO_AGENT must not switch this agent's builds off it.
-    if (value !== undefined && key !== 'EASTERN_NO_AGENT') childEnv[key] = value;
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && !hidden.has(key)) childEnv[key] = value;
+  if (user) {
+    childEnv.HOME = user.home ?? settings.workDir;
+    childEnv.USER = user.name;
+    childEnv.LOGNAME = user.name;
   }
-  return { file: agent.swarm.java, args, env: { ...childEnv, ...buildEnvironment(settings, env) } };
+  return {
+    file: agent.swarm.java,
+    args,
+    env: { ...childEnv, ...buildEnvironment(settings, env, user === undefined) },
+    ...(user && { user, passwordFile: { path: settings.passwordPath, value: password } }),
+  };
 }
 
 /** The command line as logged: safe to print, since it holds no secret by construction. */
-export function displayCommand(command: Pick<SwarmCommand, 'file' | 'args'>): string {
-  return [command.file, ...command.args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+export function displayCommand(command: Pick<SwarmCommand, 'file' | 'args' | 'user'>): string {
+  const line = [command.file, ...command.args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return command.user ? `${line} (as ${command.user.name}, uid ${command.user.uid})` : line;
 }

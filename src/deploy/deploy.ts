@@ -60,6 +60,12 @@ export interface PreparePolicy {
    * Namespace objects in the manifest.
    */
   namespaceAllowed?: (namespace: string) => boolean;
+  /**
+   * Cluster-scoped kinds (other than Namespace) this deploy may write; when given,
+   * any other cluster-scoped object is refused before any write. `where` names the
+   * setting in messages.
+   */
+  clusterScoped?: { allowed: (group: string, kind: string) => boolean; where: string };
 }
 
 export interface DeployRequest extends PreparePolicy {
@@ -95,6 +101,18 @@ export interface DeployReport {
   durationMs: number;
 }
 
+/** Cluster-scoped objects the policy does not allow, as problems naming the template line. */
+export function clusterScopedProblems(objects: readonly PlannedObject[], policy: NonNullable<PreparePolicy['clusterScoped']>): string[] {
+  const problems: string[] = [];
+  for (const p of objects) {
+    const { group, kind, namespaced } = p.resource;
+    if (namespaced || (group === '' && kind === 'Namespace') || policy.allowed(group, kind)) continue;
+    const name = group ? `${kind}.${group}` : kind;
+    problems.push(`${p.location}: ${describeRef(p.object)} is cluster-scoped, and ${name} is not in ${policy.where} (a deploy here may change only its namespaces unless a cluster-scoped kind is listed)`);
+  }
+  return problems;
+}
+
 /** Objects that would write outside the allowed namespaces, as problems naming the template line. */
 export function namespaceProblems(objects: readonly PlannedObject[], namespace: string, allowed: (ns: string) => boolean): string[] {
   const problems: string[] = [];
@@ -114,7 +132,12 @@ export async function prepare(client: KubeClient, manifest: ManifestInput, names
   const { drafts, problems } = collectObjects(manifest.documents, manifest.format);
   const discovery = await client.discovery();
   const placed = await placeObjects(drafts, { namespace, project, discovery, clusterName: client.target.context });
-  const all = [...problems, ...placed.problems, ...(policy.namespaceAllowed ? namespaceProblems(placed.objects, namespace, policy.namespaceAllowed) : [])];
+  const all = [
+    ...problems,
+    ...placed.problems,
+    ...(policy.namespaceAllowed ? namespaceProblems(placed.objects, namespace, policy.namespaceAllowed) : []),
+    ...(policy.clusterScoped ? clusterScopedProblems(placed.objects, policy.clusterScoped) : []),
+  ];
   if (all.length > 0) {
     throw new ValidationError(`the manifest has ${all.length} ${all.length === 1 ? 'problem' : 'problems'}; nothing was applied`, {
       problems: all,

@@ -9,7 +9,7 @@ import { createLogger, type Io } from '../output/logger.js';
 import { projectName } from '../project/name.js';
 import { displayPath } from '../template/location.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
-import type { DeploySettings } from './deploy.js';
+import type { DeploySettings, PreparePolicy } from './deploy.js';
 import { renderManifest, type ManifestInput } from './manifest.js';
 
 export interface DeployTemplateOptions {
@@ -44,6 +44,8 @@ export interface DeployTemplateOptions {
   cluster?: KubeClient;
   /** Namespaces this deploy may write to (the agent's allow-list); anything else is refused before any write. */
   namespaceAllowed?: (namespace: string) => boolean;
+  /** Cluster-scoped kinds this deploy may write (the agent's list); other cluster-scoped objects are refused. */
+  clusterScoped?: PreparePolicy['clusterScoped'];
   /** Changes the rendered manifest before anything is sent (--edit). */
   edit?: (manifest: ManifestInput) => Promise<ManifestInput>;
 }
@@ -97,7 +99,7 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
   const source = displayPath(resolve(options.cwd, options.file), options.cwd);
   logger.info(`rendered ${source}: ${manifest.documents.length} documents (project ${project})`);
   const settings = deploySettings(options);
-  const policy = options.namespaceAllowed ? { namespaceAllowed: options.namespaceAllowed } : {};
+  const policy: PreparePolicy = { ...(options.namespaceAllowed && { namespaceAllowed: options.namespaceAllowed }), ...(options.clusterScoped && { clusterScoped: options.clusterScoped }) };
   let wroteJson = false;
   try {
     if (options.dryRun) {

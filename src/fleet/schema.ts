@@ -21,6 +21,12 @@ export interface AgentDefinition {
     kubeconfig: string | undefined;
     /** Namespace globs deploys may touch; `!glob` excludes. */
     namespaces: string[];
+    /**
+     * Cluster-scoped kinds deploys through the agent may write (`Kind` for the core
+     * group, `Kind.group` otherwise); none by default. Namespaces are governed by
+     * `namespaces` instead.
+     */
+    clusterScopedKinds: string[];
   };
   jenkins: {
     url: string;
@@ -35,6 +41,17 @@ export interface AgentDefinition {
     jar: string;
     java: string;
     extraArgs: string[];
+    /**
+     * The OS user (name or uid) the Swarm client and every build run as: one that can
+     * reach the agent's socket but not its cluster credentials or the Jenkins password.
+     */
+    user: string | undefined;
+    /** Its group (name or gid); default: the user's primary group. */
+    group: string | undefined;
+    /** Accept that builds run as the agent's own user (and can use its credentials). */
+    sameUser: boolean;
+    /** `agent`: the agent starts and supervises the client; `sidecar`: another container runs it (in-cluster). */
+    runBy: 'agent' | 'sidecar';
   };
   agent: {
     /** Unix socket of the local API (mode 0600). */
@@ -75,12 +92,13 @@ const LABEL_PART = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const JENKINS_LABEL = /^[A-Za-z0-9_.-]+$/;
 const NAMESPACE_GLOB = /^!?[a-z0-9*?-]+$/;
+const CLUSTER_KIND = /^[A-Z][A-Za-z0-9]*(\.[a-z0-9.-]+)?$/;
 
 const KNOWN: Record<string, readonly string[]> = {
   '': ['name', 'description', 'environments', 'kubernetes', 'jenkins', 'swarm', 'agent', 'protect', 'approvers'],
-  kubernetes: ['context', 'kubeconfig', 'namespaces'],
+  kubernetes: ['context', 'kubeconfig', 'namespaces', 'clusterScopedKinds'],
   jenkins: ['url', 'user', 'passwordEnv', 'executors', 'labels'],
-  swarm: ['jar', 'java', 'extraArgs'],
+  swarm: ['jar', 'java', 'extraArgs', 'user', 'group', 'sameUser', 'runBy'],
   agent: ['socket', 'listen', 'tokenEnv', 'health', 'maxConcurrentDeploys', 'drainGraceSeconds'],
 };
 
@@ -201,6 +219,19 @@ function stringList(problems: Problems, obj: Record<string, unknown>, path: stri
   return out;
 }
 
+/** An OS user or group: a name, or a numeric id (YAML may give it as a number). */
+function userOrGroup(problems: Problems, swarm: Record<string, unknown>, key: 'user' | 'group'): string | undefined {
+  const value = swarm[key];
+  if (value === undefined || value === null) return undefined;
+  const text = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? String(value) : typeof value === 'string' ? value : undefined;
+  if (text === undefined || !/^(\d+|[a-z_][a-z0-9_-]*\$?)$/.test(text)) {
+    problems.add(`swarm.${key}`, `must be a ${key} name or a numeric id, got ${describe(value)}`, `e.g. ${key}: eastern-build`);
+    return undefined;
+  }
+  if (text === '0' || text === 'root') problems.add(`swarm.${key}`, `builds must not run as root`, `create an unprivileged ${key} for builds, e.g. eastern-build`);
+  return text;
+}
+
 function hostPort(problems: Problems, full: string, value: string | undefined, loopbackOnly: boolean): void {
   if (value === undefined) return;
   const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):(\d{1,5})$/.exec(value);
@@ -276,6 +307,14 @@ export function validateAgent(value: unknown, file: string): AgentResult {
   if (Array.isArray(kube.namespaces) && kube.namespaces.length === 0) {
     problems.add('kubernetes.namespaces', 'is empty, so no namespace is allowed', 'remove the field for the default (all but kube-*), or list globs');
   }
+  const clusterScopedKinds = stringList(problems, kube, 'kubernetes', 'clusterScopedKinds', [], '[ClusterRole.rbac.authorization.k8s.io]') ?? [];
+  clusterScopedKinds.forEach((k, i) => {
+    if (!CLUSTER_KIND.test(k)) {
+      problems.add(`kubernetes.clusterScopedKinds[${i}]`, `must be a kind, or kind.group, got ${JSON.stringify(k)}`, 'e.g. StorageClass.storage.k8s.io, or PriorityClass.scheduling.k8s.io');
+    } else if (k === 'Namespace') {
+      problems.add(`kubernetes.clusterScopedKinds[${i}]`, 'Namespace objects follow kubernetes.namespaces', 'remove it; a Namespace object is allowed when its name is in kubernetes.namespaces');
+    }
+  });
 
   const jenkins = section(problems, value, 'jenkins', true);
   const url = string(problems, jenkins, 'jenkins', 'url', true);
@@ -315,6 +354,18 @@ export function validateAgent(value: unknown, file: string): AgentResult {
       problems.add(`swarm.extraArgs[${i}]`, `${option} is set by eastern agent from the fleet file`, 'remove it (name, jenkins.url, jenkins.user, jenkins.passwordEnv, jenkins.executors and the labels file cover it)');
     }
   });
+  const swarmUser = userOrGroup(problems, swarm, 'user');
+  const swarmGroup = userOrGroup(problems, swarm, 'group');
+  const sameUser = swarm.sameUser === undefined ? false : swarm.sameUser === true;
+  if (swarm.sameUser !== undefined && typeof swarm.sameUser !== 'boolean') problems.add('swarm.sameUser', `must be true or false, got ${describe(swarm.sameUser)}`);
+  const runBy = swarm.runBy === undefined ? 'agent' : swarm.runBy;
+  if (runBy !== 'agent' && runBy !== 'sidecar') problems.add('swarm.runBy', `must be "agent" or "sidecar", got ${describe(swarm.runBy)}`, 'leave it out (the agent starts the Swarm client); eastern agent manifest sets "sidecar" for pods');
+  if (runBy === 'agent' && !sameUser && swarmUser === undefined && swarm.user === undefined) {
+    problems.add('swarm.user', 'missing: builds run as the Swarm client\'s OS user, and as the agent\'s own user they could read its cluster credentials and the Jenkins password',
+      'create a user for builds (useradd --system --create-home eastern-build) and set swarm.user: eastern-build; or set swarm.sameUser: true to accept that builds can use this agent\'s credentials');
+  }
+  if (sameUser && swarmUser !== undefined) problems.add('swarm.sameUser', 'is true but swarm.user is set', 'remove one of them');
+  if (swarmGroup !== undefined && swarmUser === undefined) problems.add('swarm.group', 'is set without swarm.user', 'set swarm.user too, or remove swarm.group');
 
   const agentSection = section(problems, value, 'agent', false);
   const socket = string(problems, agentSection, 'agent', 'socket', false);
@@ -359,9 +410,9 @@ export function validateAgent(value: unknown, file: string): AgentResult {
       name,
       description,
       environments,
-      kubernetes: { context, kubeconfig, namespaces },
+      kubernetes: { context, kubeconfig, namespaces, clusterScopedKinds },
       jenkins: { url, user, passwordEnv, executors, labels: extraLabels },
-      swarm: { jar, java, extraArgs },
+      swarm: { jar, java, extraArgs, user: swarmUser, group: swarmGroup, sameUser, runBy: runBy === 'sidecar' ? 'sidecar' : 'agent' },
       agent: { socket: socket ?? defaultSocketPath(name), listen, tokenEnv, health, maxConcurrentDeploys, drainGraceSeconds },
       protect,
       approvers,
@@ -474,4 +525,9 @@ export function namespaceAllowed(namespaces: readonly string[], namespace: strin
     }
   }
   return allowed;
+}
+
+/** Whether a cluster-scoped kind is in the agent's `clusterScopedKinds` list (`Kind` = core group, `Kind.group`). */
+export function clusterScopedKindAllowed(list: readonly string[], group: string, kind: string): boolean {
+  return list.includes(group ? `${kind}.${group}` : kind);
 }

@@ -43,7 +43,7 @@ async function startAgent(extraEnv: Record<string, string> = {}): Promise<AgentP
     environments: ['qa'],
     kubernetes: { context: 'kube1', namespaces: [`${prefix}-*`] },
     jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube1', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
-    swarm: { jar: standInJar, java: standIn },
+    swarm: { jar: standInJar, java: standIn, sameUser: true },
     agent: { socket, health: `127.0.0.1:${healthPort}`, drainGraceSeconds: 120 },
   }));
   const record = join(dir, 'record.jsonl');

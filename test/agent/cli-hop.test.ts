@@ -94,4 +94,19 @@ test('an agent that does not answer: a warning, then the standalone result', asy
   }
 });
 
+test('a deploy never falls back to standalone when the agent does not answer: it fails, naming the agent', async () => {
+  const dir = tempDir();
+  try {
+    const missing = join(dir.path, 'missing.sock');
+    // A kubeconfig the build could reach must not be used behind the agent's back.
+    const r = await eastern(['deploy', 'examples/hello-web/kubernetes.yaml', 'staging', '-s', 'IMAGE_TAG=9'], { EASTERN_AGENT: missing, KUBECONFIG: join(dir.path, 'config') });
+    assert.is(r.status, 1);
+    assert.match(r.stderr, `error: the eastern agent at ${missing} has no readable token (ENOENT), and a deploy in a build goes through its agent`);
+    assert.match(r.stderr, 'fix: check the agent on this node');
+    assert.not.match(r.stderr, /kubeconfig|rendered/);
+  } finally {
+    dir.remove();
+  }
+});
+
 test.run();

@@ -33,7 +33,7 @@ test('agent.listen: the API on loopback with the token from $tokenEnv; builds ge
   writeFileSync(join(dir.path, 'agents', 'kube1.yaml'), yaml.dump({
     name: 'kube1', environments: ['qa'], kubernetes: { context: 'kube1' },
     jenkins: { url: 'https://j.example/', user: 'u', passwordEnv: 'JENKINS_TOKEN' },
-    swarm: { jar: standInJar, java: standIn },
+    swarm: { jar: standInJar, java: standIn, sameUser: true },
     agent: { listen: `127.0.0.1:${port}`, tokenEnv: 'MY_TOKEN' },
   }));
   const probe = { info: { context: 'kube1', server: 'https://x', origin: 't' }, version: async () => 'v1.33.0', discovery: async () => ({}) };

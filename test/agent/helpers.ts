@@ -34,13 +34,21 @@ export function agentDefinition(fields: Record<string, unknown> = {}, file = 'ag
     jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube1', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
     swarm: { jar: standInJar, java: standIn, extraArgs: [] },
   };
-  return parseAgent(JSON.stringify({ ...base, ...fields }), file);
+  const merged: Record<string, unknown> = { ...base, ...fields };
+  // Unit tests run as whoever runs them: builds share that user unless a test says otherwise.
+  const swarm = merged.swarm as Record<string, unknown>;
+  if (swarm.user === undefined && swarm.sameUser === undefined && swarm.runBy === undefined) merged.swarm = { ...swarm, sameUser: true };
+  return parseAgent(JSON.stringify(merged), file);
 }
 
 export interface Recorded {
   type: 'start' | 'build' | 'term';
   pid: number;
   at: number;
+  uid?: number;
+  gid?: number;
+  /** How the stand-in read -passwordFile (never the value). */
+  password?: { read: boolean; length?: number; error?: string } | null;
   argv?: string[];
   env?: Record<string, string>;
   labels?: string | null;

@@ -23,7 +23,7 @@ function manifest(namespaces: string[]) {
     environments: ['qa'],
     kubernetes: { namespaces },
     jenkins: { url: 'https://jenkins.example.com/', user: 'u', passwordEnv: 'JENKINS_TOKEN' },
-    swarm: { jar: '/opt/swarm/swarm-client.jar' },
+    swarm: { jar: '/opt/swarm/swarm-client.jar', user: 'eastern-build' },
   };
   const { objects } = agentManifest({ agent: parseAgent(JSON.stringify(document), `agents/${agentName}.yaml`), document, image: 'eastern-agent:test' });
   // Each test run lives in its own namespace instead of the shared "eastern".

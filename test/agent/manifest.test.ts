@@ -19,7 +19,7 @@ const base = {
   environments: ['staging'],
   kubernetes: { context: 'kube9', kubeconfig: '/home/me/.kube/kube9', namespaces: ['staging', 'shop'] },
   jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube9', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
-  swarm: { jar: '/opt/swarm/swarm-client.jar', java: 'java' },
+  swarm: { jar: '/opt/swarm/swarm-client.jar', java: 'java', user: 'eastern-build' },
 };
 
 const byKind = (objects: Obj[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -80,7 +80,7 @@ test('the ConfigMap holds a valid agent file with in-cluster credentials, socket
   assert.is(deployment.spec.template.spec.terminationGracePeriodSeconds, 90);
 });
 
-test('the Deployment: one pod, the agent command, the password from a Secret, probes, non-root', () => {
+test('the Deployment: one pod, the agent command, probes, non-root', () => {
   const m = manifestFor(base);
   const d = byKind(m.objects, 'Deployment')[0] as Obj;
   assert.is(d.spec.replicas, 1);
@@ -89,9 +89,9 @@ test('the Deployment: one pod, the agent command, the password from a Secret, pr
   assert.is(pod.serviceAccountName, 'eastern-agent-kube9');
   assert.is(pod.securityContext.runAsNonRoot, true);
   const c = pod.containers[0];
+  assert.is(c.name, 'agent');
   assert.equal(c.command, ['eastern', 'agent', 'start', '--config', '/etc/eastern/agents/kube9.yaml']);
   assert.is(c.image, 'registry.example.com/eastern-agent:1');
-  assert.equal(c.env[0], { name: 'JENKINS_TOKEN', valueFrom: { secretKeyRef: { name: 'eastern-agent-kube9-jenkins', key: 'JENKINS_TOKEN' } } });
   assert.equal(c.livenessProbe.httpGet, { path: '/healthz', port: 'health' });
   assert.equal(c.readinessProbe.httpGet, { path: '/readyz', port: 'health' });
   assert.is(c.securityContext.readOnlyRootFilesystem, true);
@@ -101,10 +101,38 @@ test('the Deployment: one pod, the agent command, the password from a Secret, pr
   assert.ok(m.notes.some((n) => n.includes('kubectl -n eastern create secret generic eastern-agent-kube9-jenkins --from-literal=JENKINS_TOKEN=')));
 });
 
+test('builds never hold the cluster credentials: the token is projected into the agent container only; the Swarm client runs in its own container', () => {
+  const m = manifestFor(base);
+  const pod = (byKind(m.objects, 'Deployment')[0] as Obj).spec.template.spec;
+  assert.is(pod.automountServiceAccountToken, false, 'no token in every container by default');
+  const [agentC, swarmC] = pod.containers as Obj[];
+  assert.equal(pod.containers.map((c: Obj) => c.name), ['agent', 'swarm']);
+  const tokenVolume = pod.volumes.find((v: Obj) => v.projected?.sources?.some((s: Obj) => s.serviceAccountToken));
+  assert.ok(tokenVolume, 'a projected ServiceAccount token');
+  const mounts = (c: Obj) => c.volumeMounts.map((v: Obj) => v.name);
+  assert.ok(mounts(agentC!).includes(tokenVolume.name), 'the agent mounts it where client-node looks for in-cluster credentials');
+  assert.ok(agentC!.volumeMounts.some((v: Obj) => v.name === tokenVolume.name && v.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount'));
+  assert.not.ok(mounts(swarmC!).includes(tokenVolume.name), 'the Swarm container (the builds) does not');
+  // The Jenkins password goes to the Swarm client only; the agent does not need it.
+  const usesSecret = (c: Obj) => c.env.some((e: Obj) => e.valueFrom?.secretKeyRef?.key === 'JENKINS_TOKEN');
+  assert.ok(usesSecret(swarmC!));
+  assert.not.ok(usesSecret(agentC!));
+  assert.is.not(swarmC!.securityContext.runAsUser, agentC!.securityContext.runAsUser, 'another user than the agent');
+  assert.ok(swarmC!.env.some((e: Obj) => e.name === 'EASTERN_AGENT' && e.value === '/run/eastern/kube9/agent.sock'));
+  assert.match(swarmC!.command.join(' '), '-passwordEnvVariable');
+  assert.match(swarmC!.command.join(' '), "'-labelsFile' '/run/eastern/kube9/kube9.labels'");
+  // The agent file in the pod: no Swarm client of its own to start.
+  const inside = parseAgent((byKind(m.objects, 'ConfigMap')[0] as Obj).data['kube9.yaml'], 'kube9.yaml');
+  assert.is(inside.swarm.runBy, 'sidecar');
+  assert.is(inside.swarm.user, undefined);
+});
+
 test('listen mode: the API token comes from the same Secret', () => {
   const m = manifestFor({ ...base, agent: { listen: '127.0.0.1:8420' } });
-  const c = (byKind(m.objects, 'Deployment')[0] as Obj).spec.template.spec.containers[0];
-  assert.ok(c.env.some((e: Obj) => e.name === 'EASTERN_AGENT_TOKEN' && e.valueFrom.secretKeyRef.key === 'EASTERN_AGENT_TOKEN'));
+  const [agentC, swarmC] = (byKind(m.objects, 'Deployment')[0] as Obj).spec.template.spec.containers;
+  assert.ok(agentC.env.some((e: Obj) => e.name === 'EASTERN_AGENT_TOKEN' && e.valueFrom.secretKeyRef.key === 'EASTERN_AGENT_TOKEN'));
+  assert.ok(swarmC.env.some((e: Obj) => e.name === 'EASTERN_AGENT_TOKEN' && e.valueFrom.secretKeyRef.key === 'EASTERN_AGENT_TOKEN'), 'builds reach the TCP API with it');
+  assert.ok(swarmC.env.some((e: Obj) => e.name === 'EASTERN_AGENT' && e.value === 'http://127.0.0.1:8420'));
   const inside = parseAgent((byKind(m.objects, 'ConfigMap')[0] as Obj).data['kube9.yaml'], 'kube9.yaml');
   assert.is(inside.agent.listen, '127.0.0.1:8420');
 });

@@ -43,7 +43,7 @@ async function start(fields: Record<string, unknown> = {}, overrides: Partial<St
     environments: ['staging', 'qa'],
     kubernetes: { context: 'kube1', namespaces: ['app-*', 'staging'] },
     jenkins: { url: 'https://jenkins.example.com/', user: 'eastern-kube1', passwordEnv: 'JENKINS_TOKEN', executors: 2 },
-    swarm: { jar: standInJar, java: standIn, extraArgs: [] },
+    swarm: { jar: standInJar, java: standIn, extraArgs: [], sameUser: true },
     agent: { socket, drainGraceSeconds: 5 },
     ...fields,
   };
@@ -165,7 +165,7 @@ test('requests without the token or with a wrong one are refused; health needs n
     assert.is(status.json().agent, 'kube1');
     assert.is(status.json().swarm.starts, 1);
     assert.is((await askAgent(s.socket, 'GET', '/healthz')).status, 200);
-    assert.ok(s.logged.some((l) => l.includes('refused POST /render: missing or wrong token')));
+    assert.ok(s.logged.some((l) => l.includes('[audit] request="POST /render" result="refused (missing or wrong token)"')), s.logged.join('\n'));
   } finally {
     await stop(s);
   }
@@ -335,7 +335,7 @@ test('start refuses a missing password variable, jar and java with one list of p
     mkdirSync(join(dir.path, 'agents'));
     writeFileSync(join(dir.path, 'agents', 'kube1.yaml'), yaml.dump({
       name: 'kube1', environments: ['qa'], jenkins: { url: 'https://j.example/', user: 'u', passwordEnv: 'JENKINS_TOKEN' },
-      swarm: { jar: join(dir.path, 'missing.jar'), java: 'no-such-java-binary' }, agent: { socket: join(dir.path, 'run', 'a.sock') },
+      swarm: { jar: join(dir.path, 'missing.jar'), java: 'no-such-java-binary', sameUser: true }, agent: { socket: join(dir.path, 'run', 'a.sock') },
     }));
     const error = await startAgent({ config: 'agents/kube1.yaml', cwd: dir.path, env: { PATH: '/usr/bin' }, log: () => {}, connect: async () => probe() }).then(
       () => undefined,
@@ -366,7 +366,7 @@ test('an unreachable cluster at start: ClusterError naming the file, cluster, se
     writeFileSync(join(dir.path, 'agents', 'kube1.yaml'), yaml.dump({
       name: 'kube1', environments: ['qa'], kubernetes: { context: 'dead', kubeconfig: 'kubeconfig' },
       jenkins: { url: 'https://j.example/', user: 'u', passwordEnv: 'JENKINS_TOKEN' },
-      swarm: { jar: standInJar, java: standIn }, agent: { socket: join(dir.path, 'run', 'a.sock') },
+      swarm: { jar: standInJar, java: standIn, sameUser: true }, agent: { socket: join(dir.path, 'run', 'a.sock') },
     }));
     const record = join(dir.path, 'record.jsonl');
     const t0 = Date.now();

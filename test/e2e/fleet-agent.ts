@@ -37,7 +37,8 @@ export async function startFleetAgent(name: string, kubeconfig: string): Promise
   mkdirSync(join(dir, 'agents'));
   const socket = join(dir, 'run', `${name}.sock`);
   const file = yaml.load(shippedText) as Record<string, any>;
-  file.swarm = { ...file.swarm, jar: standInJar, java: standIn };
+  // The pipeline harness runs `sh` as this test's user: builds share it here (the boundary has its own test).
+  file.swarm = { ...file.swarm, jar: standInJar, java: standIn, user: undefined, sameUser: true };
   file.agent = { ...(file.agent ?? {}), socket };
   writeFileSync(join(dir, 'agents', `${name}.yaml`), yaml.dump(file));
   const record = join(dir, 'swarm-record.jsonl');

@@ -23,6 +23,7 @@ jenkins:
   passwordEnv: JENKINS_TOKEN
 swarm:
   jar: /opt/swarm/swarm-client.jar
+  user: eastern-build
 ${extra}`;
 
 const problemsOf = (text: string, file = 'agents/kube2.yaml') => parseAgentText(text, file).problems;
@@ -44,6 +45,15 @@ schema('a minimal file gets the documented defaults', () => {
   assert.equal(agent.protect, []);
 });
 
+schema('a build user is required unless the file accepts that builds share the agent\'s user; never root', () => {
+  assert.equal(problemsOf(minimal('kube2').replace('  user: eastern-build\n', '')).map((p) => p.split(' — ')[0]), ['agents/kube2.yaml: swarm.user: missing: builds run as the Swarm client\'s OS user, and as the agent\'s own user they could read its cluster credentials and the Jenkins password']);
+  assert.equal(problemsOf(minimal('kube2').replace('  user: eastern-build\n', '  sameUser: true\n')), []);
+  assert.equal(parseAgent(minimal('kube2').replace('  user: eastern-build\n', '  user: 64000\n'), 'agents/kube2.yaml').swarm.user, '64000');
+  assert.match(problemsOf(minimal('kube2').replace('  user: eastern-build\n', '  user: root\n')).join('\n'), 'swarm.user: builds must not run as root');
+  assert.match(problemsOf(minimal('kube2', 'kubernetes:\n  clusterScopedKinds: [Namespace, clusterrole]\n')).join('\n'), /clusterScopedKinds\[0\]: Namespace objects follow kubernetes\.namespaces[\s\S]*clusterScopedKinds\[1\]: must be a kind/);
+  assert.equal(parseAgent(minimal('kube2'), 'agents/kube2.yaml').kubernetes.clusterScopedKinds, [], 'none by default');
+});
+
 schema('every problem of a file comes back at once, each naming file, field and fix', () => {
   const problems = problemsOf(`name: kube2
 environments: [Staging]
@@ -61,6 +71,7 @@ protect: [production]
     'agents/kube2.yaml: jenkins.passwordEnv: must name an environment variable',
     'agents/kube2.yaml: jenkins.executors: must be a whole number ≥ 1, got number 0',
     'agents/kube2.yaml: swarm.jar: missing',
+    'agents/kube2.yaml: swarm.user: missing: builds run as the Swarm client\'s OS user',
     'agents/kube2.yaml: protect[0]: "production" is not one of this agent\'s environments',
   ];
   for (const start of expected) {
