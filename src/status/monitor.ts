@@ -83,7 +83,9 @@ export class StatusMonitor {
   current(): StatusReport {
     if (!this.report) {
       const reads = this.clusters.map((w) => w.read);
-      this.report = { at: Date.now(), value: assembleReport(this.selection, reads, this.options, new Date(Math.min(...reads.map((r) => Date.parse(r.cluster.readAt))))) };
+      // The report is as old as its oldest cluster read.
+      const oldest = Math.min(Date.now(), ...reads.map((r) => Date.parse(r.cluster.readAt)));
+      this.report = { at: Date.now(), value: assembleReport(this.selection, reads, this.options, new Date(oldest)) };
     }
     return this.report.value;
   }

@@ -92,7 +92,7 @@ function clusterCards(clusters: readonly ClusterStatus[]): Html {
   return html`<section class="clusters" aria-label="clusters">
 ${clusters.map((c) => html`<div class="cluster ${c.error ? (c.reachable ? 'partial' : 'down') : 'up'}" data-cluster="${c.name}">
   <h3>${c.name}</h3>
-  <p>${c.error ? html`<strong>${c.reachable ? 'not fully read' : 'unreachable'}</strong>: ${c.error}` : html`${c.version ?? 'reachable'} · ${c.releases} releases · read in ${c.durationMs} ms`}</p>
+  <p>${c.error ? html`<strong>${c.reachable ? 'not fully read' : 'unreachable'}</strong>: ${c.error}` : html`${c.version ?? 'reachable'} · ${c.releases} ${c.releases === 1 ? 'release' : 'releases'} · read in ${c.durationMs} ms`}</p>
   <p class="muted">context ${c.context}${c.environments.length ? ` · serves ${c.environments.join(', ')}` : ''}</p>
 </div>`)}
 </section>`;
@@ -205,7 +205,7 @@ compare revision <select name="from">${options(r.history[1]!.revision)}</select>
 function instanceSection(d: InstanceDetails): Html {
   const r = d.release;
   return html`<section class="instance" data-cluster="${r.cluster}" data-namespace="${r.namespace}">
-<h2>${r.cluster} <span class="muted">/ ${r.namespace}${r.environment ? ` · ${r.environment}` : ''}</span></h2>
+<h2>${r.cluster} <span class="muted">namespace ${r.namespace}${r.environment ? ` · environment ${r.environment}` : ''}</span></h2>
 <p>Revision <strong>${r.revision}</strong> ${outcomeBadge(r.outcome)} deployed ${shortTime(r.deployedAt)} UTC by ${externalLink(r.build?.url, whoDeployed(r))}, commit <code>${commitText(r.commit)}</code>.
 ${r.reason ? html`<br><span class="why">${r.reason}</span>` : ''}</p>
 <dl class="facts">
@@ -240,7 +240,12 @@ export function diffPage(report: StatusReport, where: { project: string; cluster
 <h1><a href="${back}">${where.project}</a> on ${where.cluster} <span class="muted">/ ${where.namespace}</span></h1>
 <p>Rendered manifest of revision ${where.from} → revision ${where.to}: ${diff.changes.length} ${diff.changes.length === 1 ? 'object' : 'objects'} differ, ${diff.unchanged} unchanged. Secret values are never shown.</p>
 ${diff.changes.map((c) => html`<section class="object-diff ${c.change}"><h3><code>${c.object}</code> ${c.change}</h3>
-${c.lines.length ? html`<pre>${c.lines.map((l) => html`<span class="${l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'chg'}">${l}</span>\n`)}</pre>` : ''}</section>`)}`);
+${c.lines.length ? html`<pre>${c.lines.map((l) => html`<span class="${lineClass(l)}">${l}</span>\n`)}</pre>` : ''}</section>`)}`);
+}
+
+function lineClass(line: string): string {
+  const t = line.trimStart();
+  return t.startsWith('+') ? 'add' : t.startsWith('-') ? 'del' : 'chg';
 }
 
 export function messagePage(title: string, message: string, info: PageInfo): string {
