@@ -32,6 +32,7 @@ code { font: 12px/1.3 ui-monospace, "DejaVu Sans Mono", monospace; background: #
 table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--bg); font-weight: 600; }
+td.time { white-space: nowrap; }
 tr.outofsync > th, tr.outofsync > td { background: #fffaeb; }
 tr.failing > th:first-child, tr.failing > td:first-child { box-shadow: inset 4px 0 var(--bad); }
 td.unreachable { background: repeating-linear-gradient(45deg, #f2f4f7, #f2f4f7 6px, #fff 6px, #fff 12px); color: var(--bad); font-weight: 600; }

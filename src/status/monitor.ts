@@ -127,8 +127,10 @@ export class StatusMonitor {
       this.events.set(key, cached);
     }
     const items = (await cached.value) as (CoreEvent & { involvedObject?: { kind?: string; name?: string } })[];
+    // Event times have whole seconds: an event of the deploy's first second is older than its start in ms.
+    const from = Math.floor(since / 1000) * 1000;
     return items
-      .filter((e) => related.has(`${e.involvedObject?.kind}/${e.involvedObject?.name}`) && eventTime(e) >= since)
+      .filter((e) => related.has(`${e.involvedObject?.kind}/${e.involvedObject?.name}`) && eventTime(e) >= from)
       .sort((a, b) => eventTime(a) - eventTime(b))
       .slice(-MAX_EVENTS)
       .map((e) => ({

@@ -2,6 +2,7 @@
 // matrix, a project page (history per cluster, rollout events, revision diffs) and
 // the diff of two revisions. Read-only: links and one GET form, no buttons that
 // change anything. Works without JavaScript; /assets/status.js only refreshes in place.
+import { formatEntry } from '../drift/format.js';
 import { runningImages } from './fleet.js';
 import { externalLink, href, html, join, type Html } from './html.js';
 import type { EventLine } from './monitor.js';
@@ -138,7 +139,7 @@ function releaseRows(releases: readonly ReleaseStatus[]): Html {
 ${releases.map((r) => html`<tr data-cluster="${r.cluster}" data-project="${r.project}" class="${r.health.state === 'failing' ? 'failing' : ''} ${r.drift.drifted ? 'drifted' : ''}">
   <td>${r.cluster}</td><td>${r.environment ?? '—'}</td><td>${r.namespace}</td>
   <td><a href="${href(['projects', r.project])}">${r.project}</a></td>
-  <td>${r.revision}</td><td>${outcomeBadge(r.outcome)}</td><td>${shortTime(r.deployedAt)}</td>
+  <td>${r.revision}</td><td>${outcomeBadge(r.outcome)}</td><td class="time">${shortTime(r.deployedAt)}</td>
   <td>${externalLink(r.build?.url, whoDeployed(r))}</td><td><code>${commitText(r.commit)}</code></td>
   <td>${images(runningImages(r))}</td>
   <td>${healthBadge(r.health.state)} ${r.health.state === 'ready' ? '' : html`<div class="why">${r.health.summary}</div>`}</td>
@@ -181,7 +182,7 @@ function historyTable(r: ReleaseStatus): Html {
 ${r.history.map((h, i) => {
     const prev = older(h, i);
     return html`<tr data-revision="${h.revision}">
-  <td>${h.revision}</td><td>${outcomeBadge(h.outcome)}</td><td>${shortTime(h.startedAt)}</td><td>${shortTime(h.finishedAt)}</td>
+  <td>${h.revision}</td><td>${outcomeBadge(h.outcome)}</td><td class="time">${shortTime(h.startedAt)}</td><td class="time">${shortTime(h.finishedAt)}</td>
   <td>${externalLink(h.build?.url, h.build?.job && h.build.number ? `${h.build.job} #${h.build.number}` : (h.build?.url ?? h.deployer))}</td>
   <td><code>${commitText(h.commit)}</code></td>
   <td>${h.rollbackOf !== undefined ? `rollback to ${h.rollbackOf}. ` : ''}${h.reason ?? ''}</td>
@@ -214,7 +215,7 @@ ${r.reason ? html`<br><span class="why">${r.reason}</span>` : ''}</p>
   <dt>health</dt><dd>${healthBadge(r.health.state)} ${r.health.summary}
     ${r.health.objects.length ? html`<ul>${r.health.objects.map((o) => html`<li>${healthBadge(o.state)} ${o.object}: ${o.message}${o.reasons.length ? html`<ul class="why">${o.reasons.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</li>`)}</ul>` : ''}</dd>
   <dt>drift</dt><dd>${driftBadge(r)}${r.drift.revision !== undefined ? ` against revision ${r.drift.revision}` : ''}${r.drift.problem ? `: ${r.drift.problem}` : ''}
-    ${r.drift.entries.length ? html`<ul class="drift-entries">${r.drift.entries.map((e) => html`<li><code>${e.object}</code> ${e.path} ${e.change}${e.masked ? `: ${e.masked}` : ''}${e.managers.length ? html` <span class="muted">by ${e.managers.join(', ')}</span>` : ''}</li>`)}</ul>` : ''}</dd>
+    ${r.drift.entries.length ? html`<ul class="drift-entries">${r.drift.entries.map((e) => html`<li>${formatEntry(e)}</li>`)}</ul>` : ''}</dd>
 </dl>
 <h3>History</h3>
 ${historyTable(r)}
