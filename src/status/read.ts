@@ -167,6 +167,8 @@ class ClusterReader {
       const heads = [p.heads[0], baselineHead(p.heads)].filter((h): h is ReleaseHead => h !== undefined);
       return [...new Set(heads)].map((head) => ({ namespace: p.namespace, head }));
     });
+    const namespaces = [...new Set(wanted.map((w) => w.namespace))];
+    await mapSettled(namespaces, CONCURRENCY, (ns) => this.options.manifests.prefetch(this.client, this.source.name, ns, wanted.filter((w) => w.namespace === ns).map((w) => w.head)));
     const settled = await mapSettled(wanted, CONCURRENCY, (w) => this.manifest(w.namespace, w.head));
     const out = new Map<string, string | Error>();
     settled.forEach((s, i) => {

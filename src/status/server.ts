@@ -13,6 +13,7 @@ import type { CollectOptions } from './collect.js';
 import { StatusMonitor } from './monitor.js';
 import { diffPage, fleetPage, messagePage, projectPage, type InstanceDetails, type PageInfo } from './pages.js';
 import { diffRevisions } from './revision-diff.js';
+import type { StatusReport } from './schema.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8080';
 export const TOKEN_ENV = 'EASTERN_STATUS_TOKEN';
@@ -124,13 +125,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** The request handler (exported for tests that drive it without a socket). */
 export function statusHandler(monitor: StatusMonitor, access: Access, info: PageInfo) {
+  // The fleet page and the JSON change only when a cluster read does: rendered once per report.
+  const rendered = new WeakMap<StatusReport, { fleet?: string; json?: string }>();
+  const once = (report: StatusReport, key: 'fleet' | 'json', make: () => string): string => {
+    const entry = rendered.get(report) ?? {};
+    rendered.set(report, entry);
+    return (entry[key] ??= make());
+  };
   const routes = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const path = url.pathname;
     if (path === '/assets/status.css') return send(res, 200, 'text/css; charset=utf-8', STYLESHEET, { 'Cache-Control': 'max-age=300' });
     if (path === '/assets/status.js') return send(res, 200, 'text/javascript; charset=utf-8', SCRIPT, { 'Cache-Control': 'max-age=300' });
     const report = monitor.current();
-    if (path === '/') return send(res, 200, HTML, fleetPage(report, info));
-    if (path === '/api/status.json') return send(res, 200, 'application/json; charset=utf-8', JSON.stringify(report, null, 2) + '\n');
+    if (path === '/') return send(res, 200, HTML, once(report, 'fleet', () => fleetPage(report, info)));
+    if (path === '/api/status.json') return send(res, 200, 'application/json; charset=utf-8', once(report, 'json', () => JSON.stringify(report, null, 2) + '\n'));
     const project = /^\/projects\/([^/]+)$/.exec(path);
     if (project) {
       const name = decodeURIComponent(project[1]!);
