@@ -3,7 +3,7 @@
 // pick, on the same input, in one run. Prints a table and writes
 // bench/results/bench.json. Timings are a report, never a test verdict.
 //
-//   node bench/run.mjs [--runs N] [--apply-runs N] [--only render,apply,rollout,startup,agent]
+//   node bench/run.mjs [--runs N] [--apply-runs N] [--only render,apply,rollout,startup,agent,status]
 //                      [--context kube2] [--json FILE]
 //
 // Peers (Python eastern, helm, kapp) are installed into ~/.cache/eastern/peers by
@@ -24,7 +24,7 @@ import { ensureHelm, ensureKapp, kubectlPath, toolVersion, HELM_VERSION, KAPP_VE
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
 const easternBin = join(repo, 'bin', 'eastern');
-const PARTS = ['render', 'startup', 'apply', 'rollout', 'agent'];
+const PARTS = ['render', 'startup', 'apply', 'rollout', 'agent', 'status'];
 
 const log = (m) => process.stderr.write(`${m}\n`);
 const firstLine = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -275,6 +275,18 @@ async function agentSections({ kubeconfig, context, runs }) {
   }
 }
 
+/** Status: bench/status's `eastern status --all-contexts` and the page under concurrent readers. */
+async function statusSections({ kubeconfig, runs }) {
+  const mod = await optionalModule('status/run.mjs');
+  if (!mod?.runStatusBench) return naSections([['status', 'Status']], 'bench/status/run.mjs has not landed');
+  try {
+    return (await mod.runStatusBench({ kubeconfig, runs, log: (m) => log(`  ${m}`), repo })).sections;
+  } catch (error) {
+    log(`bench: status failed: ${error.stack ?? error}`);
+    return naSections([['status', 'Status']], `failed: ${firstLine(error)}`);
+  }
+}
+
 // ------------------------------------------------------------------ targets
 
 function findRow(sections, id, key) {
@@ -310,6 +322,8 @@ function evaluateTargets(sections) {
   limit('no-op re-apply of 300 objects < 2 s', 'apply-noop', 'eastern', 2000);
   limit('rollout-complete detection median < 0.5 s', 'rollout', 'complete', 500);
   limit('crashloop → failure < 10 s', 'rollout', 'crashloop', 10_000);
+  limit('eastern status --all-contexts, 50 projects × 2 clusters < 1 s', 'status', 'cli', 1000);
+  limit('status page median < 100 ms with 20 concurrent readers', 'status', 'page-fleet', 100);
   return targets;
 }
 
@@ -348,7 +362,7 @@ async function main() {
     log('bench: CLI start-up …');
     sections.push(...(await startupBench(opts.runs, tools)).sections);
   }
-  const clusterParts = ['apply', 'rollout', 'agent'].filter(has);
+  const clusterParts = ['apply', 'rollout', 'agent', 'status'].filter(has);
   if (clusterParts.length > 0) {
     if (!tools.kubectl) {
       sections.push(...naSections([['cluster', 'Cluster parts']], `kubectl missing: ${tools.unavailable.kubectl}`));
@@ -368,6 +382,10 @@ async function main() {
           if (has('agent')) {
             log('bench: agent …');
             sections.push(...(await agentSections({ ...common, runs: opts.runs, tools, extra })));
+          }
+          if (has('status')) {
+            log('bench: status …');
+            sections.push(...(await statusSections({ ...common, runs: opts.runs })));
           }
         });
       } catch (error) {

@@ -138,6 +138,8 @@ try {
         }
       }
     }
+    // The status page is tested in a real browser (Debian's chromium).
+    await setup('test/status/setup.mjs', 'ensureChromium');
     clusters = { module: clusterModule, started: false, starting: !wasRunning };
     const result = await clusterModule.up({ root });
     clusters = { module: clusterModule, started: result.started };

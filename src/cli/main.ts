@@ -78,6 +78,8 @@ export function buildProgram(): Command {
     .version(pkg.version, '--version')
     .helpOption('-h, --help')
     .showSuggestionAfterError(true)
+    // Options after the command name belong to the command (which repeats the global ones), so `status -c a -c b` keeps both.
+    .enablePositionalOptions()
     .exitOverride();
 
   const generate = (name: string) =>
@@ -161,6 +163,24 @@ export function buildProgram(): Command {
     .argument('[NAMESPACE...]', 'namespaces (default: every namespace with Eastern releases)')
     .option('--exit-code', 'exit 1 when any project drifted')
     .action(action(() => import('../commands/drift.js'), ([namespaces], o) => ({ ...o, namespaces })));
+
+  // Not globalOptions: --context repeats here and --output also takes `table`.
+  program.command('status')
+    .description('what runs where: every Eastern release in the chosen clusters, its health and drift, and the fleet view; --serve for a read-only page')
+    .argument('[PROJECT]', 'only this project')
+    .option('-c, --context <ctx>', 'kubeconfig context to read (repeatable; default: the clusters of agents/*.yaml, else the current context)', collect, [])
+    .option('--all-contexts', 'read every context of the kubeconfig')
+    .option('--kubeconfig <path>', 'kubeconfig file (else $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .option('--agents <dir>', 'fleet folder naming clusters and environments (default: agents/ when it exists)')
+    .option('--timeout <seconds>', 'how long one cluster may take before it is shown unreachable', seconds('--timeout'), 10)
+    .addOption(new Option('--output <format>', 'output format').choices(['table', 'text', 'json']))
+    .option('--serve', 'serve a read-only status page instead (Ctrl-C stops it)')
+    .option('--listen <host:port>', 'address of the page (default 127.0.0.1:8080; other than loopback needs EASTERN_STATUS_TOKEN or EASTERN_STATUS_USER/EASTERN_STATUS_PASSWORD)')
+    .option('--refresh <seconds>', 'how often the page re-reads the clusters (default 15)', seconds('--refresh'))
+    .option('-v, --verbose', 'more detail in progress and errors')
+    .addOption(new Option('--kubectl <path>', 'accepted and ignored (Python eastern compatibility)').hideHelp())
+    .action(action(() => import('../commands/status.js'), ([project], o) => ({ ...o, project })));
 
   const agent = program.command('agent').description('the Eastern agent on a Jenkins Swarm node');
   globalOptions(agent.command('start'))

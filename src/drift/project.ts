@@ -5,7 +5,7 @@ import type { KubeClient } from '../kube/client.js';
 import { apiMessage } from '../kube/api-error.js';
 import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import { mapSettled } from '../kube/pool.js';
-import { decodeHead, LABEL_PART, type ReleaseHead } from '../deploy/release.js';
+import { decodeHead, LABEL_PART, LABEL_RELEASE_OF, LABEL_REVISION, type ReleaseHead } from '../deploy/release.js';
 import { lockHolder } from '../deploy/lock.js';
 import { ReleaseStore } from '../deploy/release-store.js';
 import { driftFor, type DriftEntry, type ReleaseSnapshot } from './compute.js';
@@ -21,15 +21,35 @@ export interface ReleasedProject {
   heads: ReleaseHead[];
 }
 
-/** Projects with release records, in one namespace or (namespace undefined) in all. Sorted. */
-export async function releasedProjects(client: KubeClient, namespace?: string): Promise<ReleasedProject[]> {
-  const { items: secrets } = await client.list('v1', 'Secret', { ...(namespace && { namespace }), labelSelector: `${LABEL_PART}=head` });
+/** A head Secret that could not be read: where it is and why. */
+export interface UnreadableHead {
+  namespace: string;
+  /** The Secret's name. */
+  name: string;
+  /** From the record's labels, when they are there. */
+  project?: string;
+  revision?: number;
+  problem: string;
+}
+
+/** Release heads grouped by namespace and project (sorted, newest first), and the heads that could not be read. */
+export function groupHeads(secrets: readonly KubeObject[]): { projects: ReleasedProject[]; unreadable: UnreadableHead[] } {
   const byProject = new Map<string, ReleasedProject>();
+  const unreadable: UnreadableHead[] = [];
   for (const s of secrets) {
     let head: ReleaseHead;
     try {
       head = decodeHead(s);
-    } catch {
+    } catch (error) {
+      const labels = s.metadata.labels ?? {};
+      const revision = Number(labels[LABEL_REVISION]);
+      unreadable.push({
+        namespace: s.metadata.namespace ?? '',
+        name: s.metadata.name,
+        ...(labels[LABEL_RELEASE_OF] && { project: labels[LABEL_RELEASE_OF] }),
+        ...(Number.isInteger(revision) && revision > 0 && { revision }),
+        problem: error instanceof Error ? error.message : String(error),
+      });
       continue;
     }
     const ns = s.metadata.namespace ?? head.info.namespace;
@@ -39,7 +59,17 @@ export async function releasedProjects(client: KubeClient, namespace?: string): 
     byProject.set(key, entry);
   }
   for (const p of byProject.values()) p.heads.sort((a, b) => b.info.revision - a.info.revision);
-  return [...byProject.values()].sort((a, b) => (a.namespace + '/' + a.project).localeCompare(b.namespace + '/' + b.project));
+  const projects = [...byProject.values()].sort((a, b) => (a.namespace + '/' + a.project).localeCompare(b.namespace + '/' + b.project));
+  return { projects, unreadable };
+}
+
+/** The label selector of release heads. */
+export const HEAD_SELECTOR = `${LABEL_PART}=head`;
+
+/** Projects with release records, in one namespace or (namespace undefined) in all. Sorted. */
+export async function releasedProjects(client: KubeClient, namespace?: string): Promise<ReleasedProject[]> {
+  const { items: secrets } = await client.list('v1', 'Secret', { ...(namespace && { namespace }), labelSelector: HEAD_SELECTOR });
+  return groupHeads(secrets).projects;
 }
 
 /** The release drift is measured against: the newest one not still being deployed. */
@@ -78,8 +108,8 @@ export function normalizeReleased(object: KubeObject): KubeObject {
 const identity = (r: { apiVersion: string; kind: string; name: string }) => `${groupOf(r.apiVersion)}/${r.kind}/${r.name}`;
 
 /** The release as drift.ts wants it: manifest objects carrying the namespaces the deploy gave them. */
-export async function releaseSnapshot(client: KubeClient, namespace: string, head: ReleaseHead): Promise<ReleaseSnapshot> {
-  const text = await new ReleaseStore(client, namespace, head.info.project).manifest(head.info);
+export async function releaseSnapshot(client: KubeClient, namespace: string, head: ReleaseHead, sources: DriftSources = {}): Promise<ReleaseSnapshot> {
+  const text = sources.manifest ? await sources.manifest(namespace, head) : await new ReleaseStore(client, namespace, head.info.project).manifest(head.info);
   const refs = new Map(head.info.objects.map((r) => [identity(r), r]));
   const objects = manifestObjects(text).map((o) => {
     const ref = refs.get(identity({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name }));
@@ -94,7 +124,7 @@ export async function releaseSnapshot(client: KubeClient, namespace: string, hea
 }
 
 /** The object's reference with the namespace a deploy gives it (none for cluster-scoped kinds). */
-async function placedRef(client: KubeClient, object: KubeObject, namespace: string): Promise<ObjectRef> {
+export async function placedRef(client: KubeClient, object: KubeObject, namespace: string): Promise<ObjectRef> {
   const ref: ObjectRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
   const resource = await (await client.discovery()).resolve(object.apiVersion, object.kind);
   if (resource?.namespaced !== false) ref.namespace = object.metadata.namespace ?? namespace;
@@ -112,8 +142,18 @@ export async function liveObjects(client: KubeClient, refs: readonly ObjectRef[]
   return out;
 }
 
+/**
+ * Where drift reads from. By default: the release's chunks and one GET per live
+ * object; `eastern status` passes its cache of manifests and the objects it listed.
+ */
+export interface DriftSources {
+  manifest?(namespace: string, head: ReleaseHead): Promise<string>;
+  /** Live objects for refs; absent ones left out. */
+  live?(refs: readonly ObjectRef[]): Promise<KubeObject[]>;
+}
+
 /** Drift of one released project against its newest finished release. */
-export async function projectDrift(client: KubeClient, project: ReleasedProject): Promise<ProjectDrift> {
+export async function projectDrift(client: KubeClient, project: ReleasedProject, sources: DriftSources = {}): Promise<ProjectDrift> {
   const base = { namespace: project.namespace, project: project.project };
   const newest = project.heads[0];
   // A newest revision that never finished: its objects may be half at it and half at the one before.
@@ -127,9 +167,9 @@ export async function projectDrift(client: KubeClient, project: ReleasedProject)
     return { ...base, state: 'in-progress', entries: [], ...(newest && { revision: newest.info.revision }) };
   }
   try {
-    const snapshot = await releaseSnapshot(client, project.namespace, head);
+    const snapshot = await releaseSnapshot(client, project.namespace, head, sources);
     const refs = head.info.objects.length > 0 ? head.info.objects : await Promise.all(snapshot.objects.map((o) => placedRef(client, o, project.namespace)));
-    const live = await liveObjects(client, refs);
+    const live = sources.live ? await sources.live(refs) : await liveObjects(client, refs);
     const entries = driftFor([], live, snapshot, project.namespace);
     return { ...base, revision: head.info.revision, state: projectState(entries), entries };
   } catch (error) {

@@ -46,8 +46,8 @@ export function kubeConfigSources(options: KubeConfigOptions, exists: (p: string
   return undefined;
 }
 
-export function loadClusterTarget(options: KubeConfigOptions): ClusterTarget {
-  const env = options.env ?? process.env;
+/** The merged kubeconfig (or the in-cluster one) and where it came from, before a context is chosen. */
+function loadKubeConfig(options: KubeConfigOptions): { kc: KubeConfig; origin: string; inCluster: boolean } {
   const sources = kubeConfigSources(options);
   if (sources === undefined) {
     throw new ClusterError('no Kubernetes configuration found: no --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster service account', {
@@ -55,28 +55,37 @@ export function loadClusterTarget(options: KubeConfigOptions): ClusterTarget {
     });
   }
   const kc = new KubeConfig();
-  let origin: string;
   if (sources === 'in-cluster') {
     kc.loadFromCluster();
-    origin = 'in-cluster service account';
-  } else {
-    origin = sources.join(delimiter);
-    for (const [i, file] of sources.entries()) {
-      if (!existsSync(file)) {
-        throw new ClusterError(`kubeconfig ${file} does not exist`, { fix: 'check --kubeconfig / KUBECONFIG' });
+    return { kc, origin: 'in-cluster service account', inCluster: true };
+  }
+  for (const [i, file] of sources.entries()) {
+    if (!existsSync(file)) {
+      throw new ClusterError(`kubeconfig ${file} does not exist`, { fix: 'check --kubeconfig / KUBECONFIG' });
+    }
+    try {
+      if (i === 0) kc.loadFromFile(file);
+      else {
+        const more = new KubeConfig();
+        more.loadFromFile(file);
+        kc.mergeConfig(more, true);
       }
-      try {
-        if (i === 0) kc.loadFromFile(file);
-        else {
-          const more = new KubeConfig();
-          more.loadFromFile(file);
-          kc.mergeConfig(more, true);
-        }
-      } catch (cause) {
-        throw new ClusterError(`kubeconfig ${file} cannot be read: ${(cause as Error).message}`, { cause, fix: 'check the file with `kubectl config view`' });
-      }
+    } catch (cause) {
+      throw new ClusterError(`kubeconfig ${file} cannot be read: ${(cause as Error).message}`, { cause, fix: 'check the file with `kubectl config view`' });
     }
   }
+  return { kc, origin: sources.join(delimiter), inCluster: false };
+}
+
+/** Every context of the kubeconfig, in file order (`in-cluster` for the service account). */
+export function contextNames(options: KubeConfigOptions): string[] {
+  const { kc, inCluster } = loadKubeConfig(options);
+  return inCluster ? ['in-cluster'] : kc.getContexts().map((c) => c.name);
+}
+
+export function loadClusterTarget(options: KubeConfigOptions): ClusterTarget {
+  const env = options.env ?? process.env;
+  const { kc, origin, inCluster } = loadKubeConfig(options);
   const wanted = options.context ?? env.EASTERN_CONTEXT;
   const names = kc.getContexts().map((c) => c.name);
   if (wanted) {
@@ -95,5 +104,5 @@ export function loadClusterTarget(options: KubeConfigOptions): ClusterTarget {
       fix: names.length ? `choose one with -c: ${names.join(', ')}` : 'add a context to the kubeconfig',
     });
   }
-  return { kubeConfig: kc, context: sources === 'in-cluster' ? 'in-cluster' : current, server: cluster.server, origin };
+  return { kubeConfig: kc, context: inCluster ? 'in-cluster' : current, server: cluster.server, origin };
 }

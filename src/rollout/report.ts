@@ -10,7 +10,7 @@ export const LOG_TAIL_LINES = 25;
 const MAX_EVENTS = 8;
 const MAX_LINE = 400;
 
-interface CoreEvent {
+export interface CoreEvent {
   type?: string;
   reason?: string;
   message?: string;
@@ -35,7 +35,7 @@ export interface ReportSubject {
 
 type Reader = Pick<RolloutApi, 'getJson' | 'getText'>;
 
-function eventTime(e: CoreEvent): number {
+export function eventTime(e: CoreEvent): number {
   const t = e.eventTime || e.series?.lastObservedTime || e.lastTimestamp || e.firstTimestamp || e.metadata?.creationTimestamp;
   const ms = t ? Date.parse(t) : NaN;
   return Number.isNaN(ms) ? 0 : ms;
