@@ -31,7 +31,7 @@ health('a Deployment whose pods crash-loop is failing, and the summary says why'
   };
   const h = releaseHealth([web], () => asKube(deployment({ available: 0 })), lists, T0 + 60_000);
   assert.is(h.state, 'failing');
-  assert.match(h.summary, /^deployment\/web: all 3 new pods are failing; .*crash-looping/);
+  assert.match(h.summary, /^deployment\/web: all 3 new pods are failing \(CrashLoopBackOff\); .*crash-looping/);
   assert.ok(h.objects[0]!.reasons.length > 0);
 });
 
