@@ -15,6 +15,6 @@ export function validateManifest(rendered: ManifestInput, cwd: string = process.
     if (firstContent(lines, chunk) < 0 || isCertainlyValidYaml(lines, chunk.start, chunk.end)) continue;
     const js = (jsYaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml);
     // Every scalar as a string: no type resolution is needed to know the text is YAML.
-    loadChunk((text) => js.load(text, { filename: 'rendered', schema: js.FAILSAFE_SCHEMA }), lines, chunk, rendered.sourceMap, cwd);
+    loadChunk(js, { filename: 'rendered', schema: js.FAILSAFE_SCHEMA }, lines, chunk, rendered, cwd);
   }
 }
