@@ -6,7 +6,7 @@ import type { TemplateFs } from './types.js';
 /** A template file that is not UTF-8: where the first bad byte is (1-based line, byte column within the line). */
 export class InvalidUtf8Error extends Error {
   constructor(readonly line: number, readonly byteColumn: number, readonly byte: number, readonly utf16: boolean) {
-    super(`not valid UTF-8 (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at line ${line}, byte ${byteColumn})`);
+    super(`not valid UTF-8: line ${line}, byte ${byteColumn} is 0x${byte.toString(16).toUpperCase().padStart(2, '0')}`);
     this.name = 'InvalidUtf8Error';
   }
 }

@@ -159,7 +159,7 @@ function readSource(ctx: Context, file: string, from: SourceLocation | undefined
     if (error instanceof InvalidUtf8Error) {
       // The place is in the file itself; the directive that loaded it follows in the chain.
       const at: SourceLocation = from ? { file, line: error.line, via: from } : { file, line: error.line };
-      throw fail(ctx, at, `${error.message.replace(/ at line \d+, byte \d+\)$/, ')')}: byte ${error.byteColumn} of the line`,
+      throw fail(ctx, at, `not valid UTF-8: byte ${error.byteColumn} of the line is 0x${error.byte.toString(16).toUpperCase().padStart(2, '0')}`,
         error.utf16 ? 'the file is UTF-16: save it as UTF-8' : 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write the character escaped in a double-quoted string ("\\u00e9")');
     }
     const code = (error as NodeJS.ErrnoException).code;

@@ -32,6 +32,9 @@ function show(r: ProcessResult): string {
 
 function check(c: FixtureCase, r: ProcessResult): void {
   assert.not.ok(r.timedOut, `${c.name}: timed out\n${show(r)}`);
+  for (const s of c.stderrExcludes ?? []) {
+    assert.not.ok(r.stderr.includes(s) || r.stdout.includes(s), `${c.name}: the output shows ${JSON.stringify(s)}, which must never appear\n${show(r)}`);
+  }
   assert.is(r.code, c.exitCode, `${c.name}: exit code\n${show(r)}`);
   if (c.exitCode === 0) {
     if (update && r.stdout !== c.expectedStdout) {
