@@ -7,7 +7,7 @@ import { TemplateError } from '../errors.js';
 import { formatLocation, includeChain } from './location.js';
 import { isSecretDocument, isSensitive, redactLine, redactReason, type Redaction } from './redact.js';
 import type { SourceMapLike } from './source-map.js';
-import { loadStrict, YamlRuleError, type YamlLoader } from './yaml-rules.js';
+import { checkContentless, loadStrict, YamlRuleError, type YamlLoader } from './yaml-rules.js';
 
 
 const DOCUMENT_START = /^---(?:[ \t]|$)/;
@@ -51,6 +51,36 @@ export function chunks(lines: readonly string[]): Chunk[] {
   return out;
 }
 
+/**
+ * `...` (document end) where PyYAML refuses it: before any document (go-yaml
+ * refuses that too), or followed by content without a `---` first. js-yaml reads
+ * each document alone, so these are checked across the stream.
+ */
+export function checkDocumentEnds(lines: readonly string[], list: readonly Chunk[], input: ManifestInput, cwd: string): void {
+  let started = false;
+  let ended = false;
+  for (const chunk of list) {
+    if (chunk.end === chunk.start) continue;
+    const marker = DOCUMENT_START.test(lines[chunk.start] as string);
+    const closes = DOCUMENT_END.test(lines[chunk.end - 1] as string);
+    let content = firstContent(lines, chunk);
+    if (closes && content === chunk.end - 1) content = -1;
+    let problem: { index: number; message: string; fix: string } | undefined;
+    if (ended && !marker && content >= 0) {
+      problem = { index: content, message: 'content after a document end marker "..." without a "---" first (PyYAML refuses it)', fix: 'put a "---" line before this document, or remove the "..." line above it' };
+    } else if (!started && !marker && content < 0 && closes) {
+      problem = { index: chunk.end - 1, message: 'a document end marker "..." before any document (PyYAML and kubectl refuse it)', fix: 'remove the "..." line' };
+    }
+    if (problem) {
+      throw errorAtOutputLine(input, lines, problem.index, redaction(lines, chunk, input), cwd,
+        { message: `the rendered template is not valid YAML: ${problem.message}`, fix: problem.fix });
+    }
+    if (marker || content >= 0) started = true;
+    if (closes) ended = true;
+    else if (marker) ended = false;
+  }
+}
+
 /** Index of the chunk's first content line (not blank, not a comment, not the `---` marker), or -1. */
 export function firstContent(lines: readonly string[], chunk: Chunk): number {
   for (let i = chunk.start; i < chunk.end; i++) {
@@ -70,6 +100,21 @@ export function loadChunk(yaml: YamlLoader, options: LoadOptions, lines: readonl
     throw yamlError(error, chunk, input, lines, cwd);
   }
 }
+
+/** A document without content (comments, blank lines) still follows the readers' rules on tabs and line breaks. */
+export function checkContentlessChunk(lines: readonly string[], chunk: Chunk, input: ManifestInput, cwd: string): void {
+  for (let i = chunk.start; i < chunk.end; i++) {
+    if (!SPECIAL.test(lines[i] as string)) continue;
+    try {
+      checkContentless(lines.slice(chunk.start, chunk.end).join('\n'));
+    } catch (error) {
+      throw yamlError(error, chunk, input, lines, cwd);
+    }
+    return;
+  }
+}
+
+const SPECIAL = /[\t\u0085\u2028\u2029]/;
 
 /** How errors about this document's lines must hide its values. */
 export function redaction(lines: readonly string[], chunk: Chunk, input: ManifestInput): Redaction {

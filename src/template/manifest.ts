@@ -1,7 +1,7 @@
 // The documents of a rendered template as values (YAML 1.1 scalars, like kubectl),
 // each with its template location; invalid YAML names the template line behind it.
 import yaml from 'js-yaml';
-import { chunks, errorAtOutputLine, firstContent, loadChunk, outputLines, redaction, type Chunk, type ManifestInput } from './documents.js';
+import { checkContentlessChunk, checkDocumentEnds, chunks, errorAtOutputLine, firstContent, loadChunk, outputLines, redaction, type Chunk, type ManifestInput } from './documents.js';
 import { KUBERNETES_SCHEMA } from './yaml-schema.js';
 import { formatBytes, MAX_ALIAS_BYTES, sizeOf } from './yaml-rules.js';
 import type { ManifestDocument } from './types.js';
@@ -19,9 +19,14 @@ const LOAD_OPTIONS = { filename: 'rendered', schema: KUBERNETES_SCHEMA };
 export function parseManifest(rendered: ManifestInput, cwd: string = process.cwd()): ManifestDocument[] {
   const lines = outputLines(rendered);
   const docs: ManifestDocument[] = [];
-  for (const chunk of chunks(lines)) {
+  const list = chunks(lines);
+  checkDocumentEnds(lines, list, rendered, cwd);
+  for (const chunk of list) {
     const first = firstContent(lines, chunk);
-    if (first < 0) continue;
+    if (first < 0) {
+      checkContentlessChunk(lines, chunk, rendered, cwd);
+      continue;
+    }
     const value = loadChunk(yaml, LOAD_OPTIONS, lines, chunk, rendered, cwd);
     if (value === null || value === undefined) continue;
     checkSize(value, lines, chunk, first, rendered, cwd);

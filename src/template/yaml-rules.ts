@@ -61,6 +61,18 @@ export function loadStrict(yaml: YamlLoader, text: string, options: LoadOptions)
   return value;
 }
 
+/**
+ * The rules for a document without content (blank and comment lines): js-yaml is
+ * not asked, yet PyYAML and go-yaml still read it, and refuse a tab before the `#`.
+ */
+export function checkContentless(text: string): void {
+  lineBreaks(text);
+  const m = /(?:^|\n)[^#\n]*?\t/.exec(text);
+  if (!m) return;
+  throw new YamlRuleError('a tab outside a comment, in a document that holds only comments (PyYAML and kubectl refuse it)',
+    markAt(text, m.index + m[0].length - 1 + (m[0].startsWith('\n') ? 0 : 0)), 'use spaces there, or remove the line');
+}
+
 /** Where a 0-based offset lies: line and column. */
 function markAt(text: string, offset: number): { line: number; column: number } {
   let line = 0;
@@ -272,7 +284,15 @@ class NodeLog {
     const total: Size = { nodes: 0, bytes: 0 };
     let largest: { at: number; size: Size } | undefined;
     for (const [at, target] of [...this.aliasAt].sort((a, b) => a[0] - b[0])) {
-      const size = sizeOf(target, memo);
+      let size: Size;
+      try {
+        size = sizeOf(target, memo);
+      } catch (error) {
+        if (!(error instanceof CycleError)) throw error;
+        const name = this.text.slice(at + 1, this.tokenEnd(at));
+        throw new YamlRuleError(`the alias "*${name}" is inside the node it names, so the document would be infinite (kubectl refuses it; it cannot become JSON)`,
+          markAt(this.text, at), 'move the anchor off the node that holds the alias, or write the part out', 'the rendered template is refused');
+      }
       add(total, size, 0);
       if (!largest || size.nodes > largest.size.nodes) largest = { at, size };
     }
@@ -311,19 +331,28 @@ export interface Size {
   bytes: number;
 }
 
-/** Nodes and approximate JSON size of a value, a shared (aliased) value counted at each use; memoized, so never expanded. */
-export function sizeOf(value: unknown, memo: Map<object, Size> = new Map()): Size {
+/** A value that contains itself (an alias inside the node it names). */
+export class CycleError extends Error {}
+
+/**
+ * Nodes and approximate JSON size of a value, a shared (aliased) value counted at
+ * each use; memoized, so never expanded. Throws CycleError for a value that holds itself.
+ */
+export function sizeOf(value: unknown, memo: Map<object, Size> = new Map(), open: Set<object> = new Set()): Size {
   if (value === null || value === undefined) return { nodes: 1, bytes: 4 };
   if (typeof value === 'string') return { nodes: 1, bytes: value.length + 2 };
   if (typeof value !== 'object') return { nodes: 1, bytes: String(value).length };
   const known = memo.get(value);
   if (known) return known;
+  if (open.has(value)) throw new CycleError('a value holds itself');
+  open.add(value);
   const size: Size = { nodes: 1, bytes: 2 };
   if (Array.isArray(value)) {
-    for (const item of value) add(size, sizeOf(item, memo), 1);
+    for (const item of value) add(size, sizeOf(item, memo, open), 1);
   } else {
-    for (const [k, v] of Object.entries(value)) add(size, sizeOf(v, memo), k.length + 4);
+    for (const [k, v] of Object.entries(value)) add(size, sizeOf(v, memo, open), k.length + 4);
   }
+  open.delete(value);
   memo.set(value, size);
   return size;
 }
