@@ -9,7 +9,7 @@
 // - A corpus of realistic templates (examples/ and a generated monorepo) must give
 //   the same documents for the namespaces default, staging and production.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import yaml from 'js-yaml';
@@ -178,6 +178,27 @@ cases.forEach((c, i) => {
       assert.is(eastern.ok, c.exitCode === 0, `Eastern's outcome\n${both}`);
     }
   });
+});
+
+/** The first cells of the README's compatibility table. */
+function compatibilityRows(): string[] {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Compatibility with the Python `eastern` 5.x');
+  assert.ok(start >= 0, 'README has no compatibility section');
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+  return section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |')).map((l) => (l.split(' | ')[0] as string).slice(2).trim());
+}
+
+fixtures('every case that behaves differently names its row of the README compatibility table, and the row exists', () => {
+  // Backticks (Markdown code) do not count: `$${X}` escape and $${X} escape name the same row.
+  const plain = (text: string) => text.replace(/`/g, '');
+  const rows = new Set(compatibilityRows().map(plain));
+  assert.ok(rows.size >= 20, `only ${rows.size} rows found`);
+  for (const c of loadCases().filter((x) => x.python !== 'same')) {
+    const named = [...(c.pythonReason ?? '').matchAll(/table row "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string);
+    assert.ok(named.length > 0, `${c.name}: pythonReason names no 'table row "…"': ${c.pythonReason}`);
+    for (const row of named) assert.ok(rows.has(plain(row)), `${c.name}: the README compatibility table has no row "${row}" (rows: ${[...rows].join(' / ')})`);
+  }
 });
 
 fixtures.run();
