@@ -7,7 +7,7 @@ import { TemplateError } from '../errors.js';
 import { formatLocation, includeChain } from './location.js';
 import { isSecretDocument, isSensitive, redactLine, redactReason, type Redaction } from './redact.js';
 import type { SourceMapLike } from './source-map.js';
-import { checkContentless, loadStrict, YamlRuleError, type YamlLoader } from './yaml-rules.js';
+import { checkContentless, loadStrict, LONG_KEY, YamlRuleError, type YamlLoader } from './yaml-rules.js';
 
 
 const DOCUMENT_START = /^---(?:[ \t]|$)/;
@@ -94,8 +94,10 @@ export function firstContent(lines: readonly string[], chunk: Chunk): number {
 
 /** Loads one document with js-yaml and the stricter readers' rules (yaml-rules.ts); a YAML error becomes a TemplateError at the template line. */
 export function loadChunk(yaml: YamlLoader, options: LoadOptions, lines: readonly string[], chunk: Chunk, input: ManifestInput, cwd: string): unknown {
+  let longLine = false;
+  for (let i = chunk.start; i < chunk.end && !longLine; i++) longLine = (lines[i] as string).length >= LONG_KEY;
   try {
-    return loadStrict(yaml, lines.slice(chunk.start, chunk.end).join('\n'), options);
+    return loadStrict(yaml, lines.slice(chunk.start, chunk.end).join('\n'), options, longLine);
   } catch (error) {
     throw yamlError(error, chunk, input, lines, cwd);
   }

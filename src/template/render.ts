@@ -164,7 +164,7 @@ function readSource(ctx: Context, file: string, from: SourceLocation | undefined
     }
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw fail(ctx, from, `cannot read ${displayPath(file, ctx.cwd)}: ${why}`, 'make the file readable by the user running eastern', [], error);
+    throw fail(ctx, from, `cannot read ${mask(ctx, displayPath(file, ctx.cwd))}: ${mask(ctx, why)}`, 'make the file readable by the user running eastern', [], error);
   }
   // Line breaks as Python reads text files (universal newlines) and as YAML has them: LF, CRLF and a lone CR.
   const lines = text.split(/\r\n|\r|\n/);
@@ -376,9 +376,11 @@ function chainTo(loc: SourceLocation): SourceLocation[] {
 
 function fail(ctx: Context, loc: SourceLocation | undefined, message: string, fix: string, details: string[] = [], cause?: unknown): TemplateError {
   const where = loc ? `${formatLocation(loc, ctx.cwd)}: ` : '';
+  // --verbose prints the cause; a file-system error quotes the path, which may hold a secret variable's value.
+  const quotesSecret = cause instanceof Error && ctx.secrets.some((v) => `${cause.message}${cause.stack ?? ''}`.includes(v));
   return new TemplateError(`${where}${message}`, {
     fix,
     details: [...details, ...(loc ? includeChain(loc, ctx.cwd) : [])],
-    cause,
+    cause: quotesSecret ? undefined : cause,
   });
 }

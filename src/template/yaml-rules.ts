@@ -38,14 +38,22 @@ export class YamlRuleError extends Error {
 }
 
 const WATCHED = /[\t&*]/;
+/** Anything a rule below is about (long lines aside): a tab, an anchor or alias, a YAML 1.1 line break, `\/`. */
+const ANY_RULE = /[\t&*\u0085\u2028\u2029]|\\\//;
 const LINE_BREAK_1_1 = /[\u0085\u2028\u2029]/;
 const ANCHOR_NAME = /^[A-Za-z0-9_-]+$/;
-const LONG_KEY = 1023;
+/** Keys this long are refused; a document without a line this long has none. */
+export const LONG_KEY = 1023;
 
-/** js-yaml's `load` of one document, then the rules above; throws js-yaml's YAMLException or a YamlRuleError. */
-export function loadStrict(yaml: YamlLoader, text: string, options: LoadOptions): unknown {
-  const watched = WATCHED.test(text);
-  const nodes = watched ? new NodeLog(text) : undefined;
+/**
+ * js-yaml's `load` of one document, then the rules above; throws js-yaml's
+ * YAMLException or a YamlRuleError. `longLine`: the document has a line of at
+ * least LONG_KEY characters (the caller has the lines at hand).
+ */
+export function loadStrict(yaml: YamlLoader, text: string, options: LoadOptions, longLine: boolean): unknown {
+  // One scan decides whether any other rule can apply; most manifests stop here.
+  if (!longLine && !ANY_RULE.test(text)) return yaml.load(text, options);
+  const nodes = WATCHED.test(text) ? new NodeLog(text) : undefined;
   const value = yaml.load(text, nodes ? { ...options, listener: nodes.listener } : options);
   lineBreaks(text);
   if (nodes) {
@@ -57,7 +65,7 @@ export function loadStrict(yaml: YamlLoader, text: string, options: LoadOptions)
     if (nodes) nodes.slashEscapes();
     else new NodeLog(text).slashEscapesByParsing(yaml, text, options);
   }
-  longKeys(text, value);
+  if (longLine) longKeys(text, value);
   return value;
 }
 
@@ -95,7 +103,6 @@ function lineBreaks(text: string): void {
 
 /** PyYAML and go-yaml read an implicit key of at most 1,024 characters; Kubernetes names and keys are far shorter. */
 function longKeys(text: string, value: unknown): void {
-  if (!text.split('\n').some((l) => l.length > LONG_KEY)) return;
   const key = findLongKey(value, new Set());
   if (key === undefined) return;
   const offset = text.indexOf(key.slice(0, 40));
