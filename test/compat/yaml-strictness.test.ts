@@ -10,37 +10,19 @@
 // - Documents go-yaml refuses and js-yaml reads, as sigs.k8s.io/yaml v1.4.0 judged
 //   them when this test was written (go-yaml is not run here: it would need a Go
 //   build of its own), must be refused too.
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ensurePythonEastern } from '../../bench/lib/peers.mjs';
 import { TemplateError } from '../../src/errors.js';
 import { parseManifest, validateManifest } from '../../src/template/index.js';
-import { cleanEnv, repoRoot } from '../template/fixture-cases.js';
+import { pythonJsonLines } from './python-json-lines.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 /** PyYAML's verdict on each text, from one Python process. */
 function pyyaml(texts: string[]): Promise<{ ok: boolean; error?: string }[]> {
-  const python = join(dirname(ensurePythonEastern()), 'python');
-  const script = join(repoRoot, 'test', 'compat', 'pyyaml_verdicts.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [script], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8' }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const verdicts = out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { ok: boolean; error?: string });
-      if (verdicts.length !== texts.length) reject(new Error(`pyyaml_verdicts.py answered ${verdicts.length} of ${texts.length} (exit ${code})\n${err.slice(0, 2000)}`));
-      else resolve(verdicts);
-    });
-    child.stdin.end(texts.map((t) => JSON.stringify(t)).join('\n') + '\n');
-  });
+  return pythonJsonLines('pyyaml_verdicts.py', texts);
 }
 
 /** How Eastern judges a rendered text: 'ok', or the error (which must be a TemplateError). */
