@@ -14,7 +14,6 @@ export interface YamlLoader {
   load(text: string, options?: LoadOptions): unknown;
 }
 
-
 /** Nodes that aliases may add to one document, counting each use as a copy of its anchor. */
 export const MAX_ALIAS_NODES = 10_000;
 /** Bytes (as JSON) that aliases may add to one document. */
@@ -78,7 +77,7 @@ export function checkContentless(text: string): void {
   const m = /(?:^|\n)[^#\n]*?\t/.exec(text);
   if (!m) return;
   throw new YamlRuleError('a tab outside a comment, in a document that holds only comments (PyYAML and kubectl refuse it)',
-    markAt(text, m.index + m[0].length - 1 + (m[0].startsWith('\n') ? 0 : 0)), 'use spaces there, or remove the line');
+    markAt(text, m.index + m[0].length - 1), 'use spaces there, or remove the line');
 }
 
 /** Where a 0-based offset lies: line and column. */
@@ -164,7 +163,7 @@ class NodeLog {
       if (c === '!') at = this.skipSpace(this.tokenEnd(at));
       else if (c === '&') {
         // From a node's start, `&` can only be an anchor (this node's, or its first key's).
-        this.anchorAt.set(at, this.text.slice(at + 1, this.tokenEnd(at)));
+        this.anchorAt.set(at, this.tokenName(at));
         at = this.skipSpace(this.tokenEnd(at));
       } else break;
     }
@@ -190,6 +189,11 @@ class NodeLog {
         i = eol < 0 ? t.length : eol;
       } else return i;
     }
+  }
+
+  /** The name of the anchor or alias at `at` (after its `&` or `*`). */
+  private tokenName(at: number): string {
+    return this.text.slice(at + 1, this.tokenEnd(at));
   }
 
   /** The end of a property or alias token (`&name`, `*name`, `!tag`). */
@@ -228,8 +232,10 @@ class NodeLog {
       if (within(quoted, t)) continue;
       const block = within(blocks, t);
       const lineStart = this.text.lastIndexOf('\n', t - 1) + 1;
-      if (block && t >= (block.textStart as number) && !this.inIndentation(block, lineStart, t)) continue;
-      if (!block && this.inComment(quoted, lineStart, t)) continue;
+      const inText = block !== undefined && t >= (block.textStart as number);
+      if (inText && !this.inIndentation(block, lineStart, t)) continue;
+      // Outside a block's text (its header line included), a tab may stand in a comment.
+      if (!inText && this.inComment(quoted, lineStart, t)) continue;
       const where = /^[ \t]*$/.test(this.text.slice(lineStart, t)) ? 'leads a line' : 'separates tokens';
       throw new YamlRuleError(`a tab ${where} outside a quoted string, a block scalar's text or a comment (PyYAML and kubectl refuse it)`,
         markAt(this.text, t), 'use spaces there; a tab may stay inside quotes or in the text of a | or > block');
@@ -296,19 +302,17 @@ class NodeLog {
         size = sizeOf(target, memo);
       } catch (error) {
         if (!(error instanceof CycleError)) throw error;
-        const name = this.text.slice(at + 1, this.tokenEnd(at));
-        throw new YamlRuleError(`the alias "*${name}" is inside the node it names, so the document would be infinite (kubectl refuses it; it cannot become JSON)`,
+        throw new YamlRuleError(`the alias "*${this.tokenName(at)}" is inside the node it names, so the document would be infinite (kubectl refuses it; it cannot become JSON)`,
           markAt(this.text, at), 'move the anchor off the node that holds the alias, or write the part out', 'the rendered template is refused');
       }
       add(total, size, 0);
       if (!largest || size.nodes > largest.size.nodes) largest = { at, size };
     }
     if (!largest || (total.nodes <= MAX_ALIAS_NODES && total.bytes <= MAX_ALIAS_BYTES)) return;
-    const name = this.text.slice(largest.at + 1, this.tokenEnd(largest.at));
     throw new YamlRuleError(
       `aliases would add ${total.nodes.toLocaleString('en')} nodes (about ${formatBytes(total.bytes)} as JSON) to this document, ` +
         `more than the ${MAX_ALIAS_NODES.toLocaleString('en')} nodes and ${formatBytes(MAX_ALIAS_BYTES)} Eastern allows (an alias bomb?); ` +
-        `"*${name}" here copies ${largest.size.nodes.toLocaleString('en')}`,
+        `"*${this.tokenName(largest.at)}" here copies ${largest.size.nodes.toLocaleString('en')}`,
       markAt(this.text, largest.at),
       'write the shared part out, or load it with a partial (# load!) wherever it is needed',
       'the rendered template is refused');

@@ -43,7 +43,7 @@ const fragment: fc.Arbitrary<string> = fc.oneof(
   { weight: 8, arbitrary: fc.tuple(fc.constantFrom('', '  '), key, fc.constantFrom('v', '"w"', '1', '[a, b]', '"t\tu"', '|', '')).map(([i, k, v]) => `${i}${k}: ${v}`.trimEnd()) },
   fc.tuple(indent, key, tabby, fc.constantFrom('v', 'x y', '1', '"q"', "'s'", '"t\tu"', 'p\tq', '[1, 2]', '[1,\t2]', '{k: v}', '{k:\tv}', '~'))
     .map(([i, k, s, v]) => `${i}${k}:${s}${v}`),
-  fc.tuple(indent, key, fc.constantFrom('|', '|-', '>', '|+', '|\t', '| # c', '|\t# c', '|2'))
+  fc.tuple(indent, key, fc.constantFrom('|', '|-', '>', '|+', '|\t', '| # c', '|\t# c', '| # c\td', '|2'))
     .map(([i, k, h]) => `${i}${k}: ${h}`),
   fc.tuple(fc.constantFrom('', ' ', '  ', '    ', '      ', '\t', '  \t', '    \t'), fc.constantFrom('text', 'a\tb', '# not a comment', '\tx', ''))
     .map(([i, t]) => `${i}${t}`),
