@@ -64,14 +64,8 @@ export interface ReleaseHead {
   resourceVersion?: string;
 }
 
-const SECRET_KEY = /pass|secret|token|key|credential/i;
-export const MASK = '********';
-
-export function maskVariables(variables: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(variables)) out[k] = SECRET_KEY.test(k) ? MASK : v;
-  return out;
-}
+// The secret-name rule is shared with template errors (src/secrets/masking.ts).
+export { MASK, maskVariables } from '../secrets/masking.js';
 
 export function headName(project: string, revision: number): string {
   return `eastern.release.${project}.v${revision}`;

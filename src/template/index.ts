@@ -1,6 +1,7 @@
 // The template language (template-language.md): pure functions, no Kubernetes code.
 export { render, MAX_DEPTH } from './render.js';
-export { parseManifest } from './manifest.js';
+export { parseManifest, MAX_OBJECT_BYTES } from './manifest.js';
+export { MAX_ALIAS_NODES, MAX_ALIAS_BYTES } from './yaml-rules.js';
 export { validateManifest } from './validate.js';
 export { parseDirective, type Directive } from './directive.js';
 export { interpolate, checkVariables, templateVariables, type Variables } from './variables.js';

@@ -3,12 +3,14 @@
 // the chain of includes.
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { TemplateError } from '../errors.js';
+import { maskValues, secretValues } from '../secrets/masking.js';
 import { parseDirective, type Directive } from './directive.js';
-import { nodeFs } from './fs.js';
+import { InvalidUtf8Error, nodeFs } from './fs.js';
 import { displayPath, formatLocation, includeChain } from './location.js';
 import { SourceMap } from './source-map.js';
 import type { RenderOptions, Rendered, SourceLocation, TemplateFs } from './types.js';
 import { checkVariables, interpolate, type Variables } from './variables.js';
+import { pyStrip } from './whitespace.js';
 
 /** Partials may nest this deep (the top-level template is depth 0). */
 export const MAX_DEPTH = 64;
@@ -18,6 +20,8 @@ interface Context {
   cwd: string;
   root: string;
   variables: Variables;
+  /** Values of secret-looking variables: never printed in a message. */
+  secrets: readonly string[];
   allowUndefined: boolean;
   onWarning: (message: string) => void;
   lines: string[];
@@ -62,6 +66,15 @@ export function render(options: RenderOptions): Rendered {
   checkVariables(options.variables);
 
   const top = resolve(cwd, options.file);
+  const secrets = secretValues(options.variables);
+  try {
+    return renderTop(fs, cwd, top, options, secrets);
+  } catch (error) {
+    throw asTemplateError(error, `${displayPath(top, cwd)}: cannot be rendered`);
+  }
+}
+
+function renderTop(fs: TemplateFs, cwd: string, top: string, options: RenderOptions, secrets: readonly string[]): Rendered {
   const kind = fs.kind(top);
   if (kind === undefined) {
     throw new TemplateError(`${displayPath(top, cwd)}: no such template file`, {
@@ -84,6 +97,7 @@ export function render(options: RenderOptions): Rendered {
     cwd,
     root,
     variables: options.variables,
+    secrets,
     allowUndefined: options.allowUndefined ?? false,
     onWarning: options.onWarning ?? (() => {}),
     lines: [],
@@ -102,7 +116,18 @@ export function render(options: RenderOptions): Rendered {
     text = ctx.lines.join('\n');
     ctx.lines.pop();
   }
-  return { text, lines: ctx.lines, sourceMap: ctx.map, root, files: [...ctx.files] };
+  return { text, lines: ctx.lines, sourceMap: ctx.map, root, files: [...ctx.files], secretValues: secrets };
+}
+
+/**
+ * The safety net: a file-system error that no call site turned into a located
+ * TemplateError still becomes an ordinary error, never an "internal error".
+ */
+function asTemplateError(error: unknown, what: string): unknown {
+  if (error instanceof TemplateError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return error;
+  return new TemplateError(`${what}: ${(error as Error).message}`, { fix: 'check the files and folders named above', cause: error });
 }
 
 function findRoot(fs: TemplateFs, cwd: string, topReal: string, root: string | undefined): string {
@@ -131,11 +156,18 @@ function readSource(ctx: Context, file: string, from: SourceLocation | undefined
   try {
     text = ctx.fs.readFile(file);
   } catch (error) {
+    if (error instanceof InvalidUtf8Error) {
+      // The place is in the file itself; the directive that loaded it follows in the chain.
+      const at: SourceLocation = from ? { file, line: error.line, via: from } : { file, line: error.line };
+      throw fail(ctx, at, `not valid UTF-8: byte ${error.byteColumn} of the line is 0x${error.byte.toString(16).toUpperCase().padStart(2, '0')}`,
+        error.utf16 ? 'the file is UTF-16: save it as UTF-8' : 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or write the character escaped in a double-quoted string ("\\u00e9")');
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw fail(ctx, from, `cannot read ${displayPath(file, ctx.cwd)}: ${why}`, 'make the file readable by the user running eastern', [], error);
+    throw fail(ctx, from, `cannot read ${mask(ctx, displayPath(file, ctx.cwd))}: ${mask(ctx, why)}`, 'make the file readable by the user running eastern', [], error);
   }
-  const lines = text.split(/\r?\n/);
+  // Line breaks as Python reads text files (universal newlines) and as YAML has them: LF, CRLF and a lone CR.
+  const lines = text.split(/\r\n|\r|\n/);
   const source: SourceFile = { lines, directives: new Array(lines.length), substituted: new Array(lines.length), targets: new Array(lines.length), sharedTargets: new Map(), plans: new Map() };
   ctx.cache.set(file, source);
   return source;
@@ -199,18 +231,26 @@ function directiveOf(ctx: Context, line: string): Directive | null {
   return directive;
 }
 
-function resolveCandidate(ctx: Context, base: string, candidate: string): ResolvedCandidate {
+function resolveCandidate(ctx: Context, base: string, candidate: string, loc: SourceLocation): ResolvedCandidate {
   const key = `${base}\0${candidate}`;
   let known = ctx.paths.get(key);
   if (!known) {
     const path = resolve(base, candidate);
     const inside = isInside(ctx.root, path);
-    const kind = inside ? ctx.fs.kind(path) : undefined;
-    if (kind === 'file') {
-      const real = ctx.fs.realpath(path);
-      known = { path, inside, kind, real, realInside: isInside(ctx.root, real) };
-    } else {
-      known = { path, inside, kind };
+    try {
+      // kind() answers undefined for every way a path can name nothing (see isMissing).
+      const kind = inside ? ctx.fs.kind(path) : undefined;
+      if (kind === 'file') {
+        const real = ctx.fs.realpath(path);
+        known = { path, inside, kind, real, realInside: isInside(ctx.root, real) };
+      } else {
+        known = { path, inside, kind };
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES' ? 'permission denied' : (error as Error).message;
+      throw fail(ctx, loc, `cannot check ${quote(ctx, candidate)} (${mask(ctx, displayPath(path, ctx.cwd))}): ${mask(ctx, why)}`,
+        'make the folders on the way readable by the user running eastern', [], error);
     }
     ctx.paths.set(key, known);
   }
@@ -219,26 +259,32 @@ function resolveCandidate(ctx: Context, base: string, candidate: string): Resolv
 
 /** The file a directive loads (the first candidate that exists), checked against the root; the same for every load of that line. */
 function resolveTarget(ctx: Context, directive: Directive, loc: SourceLocation): Target {
-  const candidates = directive.candidates.map((c, i) => substitute(ctx, c, loc, directive.offsets[i]));
+  // Trimmed again after substitution (as the Python tool does), and a candidate
+  // that is empty, as written or once substituted, is no candidate.
+  const candidates: string[] = [];
+  directive.candidates.forEach((c, i) => {
+    const candidate = pyStrip(substitute(ctx, c, loc, directive.offsets[i]));
+    if (candidate !== '') candidates.push(candidate);
+  });
   const base = dirname(loc.file);
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (isAbsolute(candidate)) {
-      throw fail(ctx, loc, `absolute path "${candidate}" is not allowed in a load directive`, 'write the path relative to the file that loads it');
+      throw fail(ctx, loc, `absolute path ${quote(ctx, candidate)} is not allowed in a load directive`, 'write the path relative to the file that loads it');
     }
-    const { path, inside, kind, real, realInside } = resolveCandidate(ctx, base, candidate);
+    const { path, inside, kind, real, realInside } = resolveCandidate(ctx, base, candidate, loc);
     if (!inside) {
-      throw fail(ctx, loc, `"${candidate}" resolves to ${path}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
+      throw fail(ctx, loc, `${quote(ctx, candidate)} resolves to ${mask(ctx, path)}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
         'keep partials inside the project, or pass --root with a directory that contains them');
     }
     tried.push(path);
     if (kind === undefined) continue;
     if (kind !== 'file') {
-      throw fail(ctx, loc, `"${candidate}" resolves to ${displayPath(path, ctx.cwd)}, which is ${kind === 'dir' ? 'a directory' : 'not a regular file'}`,
-        'name a file; check that no variable in the path is empty');
+      throw fail(ctx, loc, `${quote(ctx, candidate)} resolves to ${mask(ctx, displayPath(path, ctx.cwd))}, which is ${kind === 'dir' ? 'a directory' : 'not a regular file'}`,
+        'name a file; check the variables in the path');
     }
     if (!realInside) {
-      throw fail(ctx, loc, `"${candidate}" is a symbolic link to ${real}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
+      throw fail(ctx, loc, `${quote(ctx, candidate)} is a symbolic link to ${mask(ctx, real as string)}, outside the root ${displayPath(ctx.root, ctx.cwd)}`,
         'copy the file into the project, or pass --root with a directory that contains its target');
     }
     return { found: real as string };
@@ -246,10 +292,23 @@ function resolveTarget(ctx: Context, directive: Directive, loc: SourceLocation):
   if (directive.required) {
     throw fail(ctx, loc,
       candidates.length === 0 ? 'load! names no file' : 'load! found none of its candidates',
-      candidates.length === 0 ? 'list one or more files after load!' : 'create one of these files, or use "# load?" to make the partial optional',
-      tried.map((p) => `tried ${displayPath(p, ctx.cwd)}`));
+      candidates.length === 0 ? 'list one or more files after load!, and check that the variables in it are not empty' : 'create one of these files, or use "# load?" to make the partial optional',
+      tried.map((p) => `tried ${mask(ctx, displayPath(p, ctx.cwd))}`));
   }
-  return { comment: `${directive.indent}# Cannot load ${candidates.join(', ')}` };
+  // The list as typed, variables substituted, each comma followed by a space: what
+  // the Python tool writes, which matters where the comment is data (a block scalar).
+  // Undefined names were reported above, once.
+  const list = interpolate(directive.list, ctx.variables, () => {});
+  return { comment: `${directive.indent}# Cannot load ${list.split(',').join(', ')}` };
+}
+
+/** A candidate for a message: quoted (a NUL or a tab shows), secret values masked. */
+function quote(ctx: Context, candidate: string): string {
+  return mask(ctx, JSON.stringify(candidate));
+}
+
+function mask(ctx: Context, text: string): string {
+  return ctx.secrets.length === 0 ? text : maskValues(text, ctx.secrets);
 }
 
 /** Renders what the directive at `loc` (in `source`, rendered at `indent` as `frame`) loads, at `childIndent`. */
@@ -271,7 +330,7 @@ function load(ctx: Context, source: SourceFile, frame: number, loc: SourceLocati
   }
   if (stack.includes(found)) {
     const cycle = [...chainTo(loc).map((l) => formatLocation(l, ctx.cwd)), displayPath(found, ctx.cwd)].join(' → ');
-    throw fail(ctx, undefined, `include cycle: ${cycle}`, 'remove one of these load directives');
+    throw fail(ctx, undefined, `include cycle: ${mask(ctx, cycle)}`, 'remove one of these load directives');
   }
   if (stack.length > MAX_DEPTH) {
     throw fail(ctx, loc, `partials nest deeper than ${MAX_DEPTH} levels`, 'flatten the chain of partials; this is usually an unintended recursion');
@@ -317,9 +376,11 @@ function chainTo(loc: SourceLocation): SourceLocation[] {
 
 function fail(ctx: Context, loc: SourceLocation | undefined, message: string, fix: string, details: string[] = [], cause?: unknown): TemplateError {
   const where = loc ? `${formatLocation(loc, ctx.cwd)}: ` : '';
+  // --verbose prints the cause; a file-system error quotes the path, which may hold a secret variable's value.
+  const quotesSecret = cause instanceof Error && ctx.secrets.some((v) => `${cause.message}${cause.stack ?? ''}`.includes(v));
   return new TemplateError(`${where}${message}`, {
     fix,
     details: [...details, ...(loc ? includeChain(loc, ctx.cwd) : [])],
-    cause,
+    cause: quotesSecret ? undefined : cause,
   });
 }

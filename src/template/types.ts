@@ -46,6 +46,8 @@ export interface Rendered {
   root: string;
   /** Every file read, top-level first (real paths). */
   files: string[];
+  /** Values of the secret-looking variables (src/secrets/masking.ts): errors about the output mask them. */
+  secretValues: readonly string[];
 }
 
 /** One YAML document of a rendered manifest. */

@@ -3,8 +3,6 @@
 import { TemplateError, UsageError } from '../errors.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// One pass over the line: an optional extra `$` marks the escape.
-const REFERENCE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export type Variables = Readonly<Record<string, string>>;
 
@@ -23,16 +21,30 @@ export function interpolate(
   variables: Variables,
   onUndefined: (ref: UndefinedReference) => void,
 ): string {
-  if (!text.includes('${')) return text;
-  return text.replace(REFERENCE, (whole, escape: string, name: string, offset: number) => {
-    if (escape) return whole.slice(1);
-    const value = Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
-    if (value === undefined) {
-      onUndefined({ name, column: offset + 1 });
-      return whole;
+  let at = text.indexOf('${');
+  if (at < 0) return text;
+  // A reference runs from `${` to the first `}` (as in the Python tool): when what
+  // lies between is not a NAME, all of it stays as written, so the `${B}` of
+  // `${A:-${B}}` is not substituted. Without a `}`, the rest of the line is text.
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    const close = text.indexOf('}', at + 2);
+    if (close < 0) break;
+    const name = text.slice(at + 2, close);
+    if (NAME.test(name)) {
+      if (at > from && text.charCodeAt(at - 1) === 0x24) {
+        out += text.slice(from, at - 1) + text.slice(at, close + 1);
+      } else {
+        const value = Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
+        if (value === undefined) onUndefined({ name, column: at + 1 });
+        out += text.slice(from, at) + (value ?? text.slice(at, close + 1));
+      }
+      from = close + 1;
     }
-    return value;
-  });
+    at = text.indexOf('${', close + 1);
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /** Rejects names that are not NAMEs and values that could break lines. */

@@ -8,14 +8,14 @@
 //   spec's table, plus the few listed in each case's pythonReason) is checked.
 // - A corpus of realistic templates (examples/ and a generated monorepo) must give
 //   the same documents for the namespaces default, staging and production.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensurePythonEastern } from '../../bench/lib/peers.mjs';
+import { pythonJsonLines } from './python-json-lines.js';
 import { generateLargeTemplate, generateMonorepo } from '../../bench/render/monorepo.mjs';
 import {
   builtCliOrThrow, cleanEnv, loadCases, materialize, pool, repoRoot, runEastern, runProcess,
@@ -45,38 +45,18 @@ interface PythonJob { cwd: string; argv: string[] }
 
 /**
  * Runs many Python command lines through eastern.cli:cli in one interpreter
- * (python_batch.py): a process per command line would cost ~0.3 s each. A test
- * below checks that the batch reports what the real process reports.
+ * (python_batch.py). A test below checks that the batch reports what the real
+ * process reports.
  */
-function runPythonBatch(jobs: PythonJob[], timeoutMs = 300_000): Promise<ProcessResult[]> {
-  const script = join(repoRoot, 'test', 'compat', 'python_batch.py');
-  const interpreter = join(dirname(python()), 'python');
-  return new Promise((resolve, reject) => {
-    const child = spawn(interpreter, [script], { env: cleanEnv({ PYTHONIOENCODING: 'utf-8' }), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const byId = new Map<number, { code: number; stdout: string; stderr: string }>();
-      for (const line of stdout.split('\n')) {
-        if (line.trim() === '') continue;
-        const r = JSON.parse(line) as { id: number; code: number; stdout: string; stderr: string };
-        byId.set(r.id, r);
-      }
-      if (byId.size !== jobs.length) {
-        reject(new Error(`python_batch.py answered ${byId.size} of ${jobs.length} jobs (exit ${code})\n${stderr.slice(0, 4000)}`));
-        return;
-      }
-      resolve(jobs.map((_, id) => {
-        const r = byId.get(id) as { code: number; stdout: string; stderr: string };
-        return { code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: false, ms: 0 };
-      }));
-    });
-    child.stdin.end(jobs.map((j, id) => JSON.stringify({ id, cwd: j.cwd, argv: j.argv })).join('\n') + '\n');
+async function runPythonBatch(jobs: PythonJob[]): Promise<ProcessResult[]> {
+  python();
+  type Answer = { id: number; code: number; stdout: string; stderr: string };
+  const answers = await pythonJsonLines<Answer>('python_batch.py', jobs.map((j, id) => ({ id, cwd: j.cwd, argv: j.argv })));
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  return jobs.map((_, id) => {
+    const r = byId.get(id);
+    if (!r) throw new Error(`python_batch.py gave no answer for job ${id}`);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: false, ms: 0 };
   });
 }
 
@@ -178,6 +158,27 @@ cases.forEach((c, i) => {
       assert.is(eastern.ok, c.exitCode === 0, `Eastern's outcome\n${both}`);
     }
   });
+});
+
+/** The first cells of the README's compatibility table. */
+function compatibilityRows(): string[] {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Compatibility with the Python `eastern` 5.x');
+  assert.ok(start >= 0, 'README has no compatibility section');
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+  return section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| |')).map((l) => (l.split(' | ')[0] as string).slice(2).trim());
+}
+
+fixtures('every case that behaves differently names its row of the README compatibility table, and the row exists', () => {
+  // Backticks (Markdown code) do not count: `$${X}` escape and $${X} escape name the same row.
+  const plain = (text: string) => text.replace(/`/g, '');
+  const rows = new Set(compatibilityRows().map(plain));
+  assert.ok(rows.size >= 20, `only ${rows.size} rows found`);
+  for (const c of loadCases().filter((x) => x.python !== 'same')) {
+    const named = [...(c.pythonReason ?? '').matchAll(/table row "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string);
+    assert.ok(named.length > 0, `${c.name}: pythonReason names no 'table row "…"': ${c.pythonReason}`);
+    for (const row of named) assert.ok(rows.has(plain(row)), `${c.name}: the README compatibility table has no row "${row}" (rows: ${[...rows].join(' / ')})`);
+  }
 });
 
 fixtures.run();

@@ -44,6 +44,8 @@ export interface FixtureCase {
   expectedErrors?: string[];
   /** Substrings that must all appear in stderr when it succeeds (expected-stderr.txt). */
   expectedStderr?: string[];
+  /** Substrings that must never appear in stderr or stdout (e.g. a secret value), from case.json "stderrExcludes". */
+  stderrExcludes?: string[];
 }
 
 /** Files of a case folder that describe the case rather than being template input. */
@@ -80,6 +82,7 @@ export function loadCases(): FixtureCase[] {
       ...(json.env !== undefined && { env: json.env }),
       ...(json.setup !== undefined && { setup: json.setup }),
       ...(json.pythonReason !== undefined && { pythonReason: json.pythonReason }),
+      ...(json.stderrExcludes !== undefined && { stderrExcludes: json.stderrExcludes }),
       ...(existsSync(expectedYaml) && { expectedStdout: readFileSync(expectedYaml, 'utf8') }),
     };
     const errors = substrings(join(dir, 'expected-error.txt'));

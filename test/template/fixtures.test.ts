@@ -32,6 +32,9 @@ function show(r: ProcessResult): string {
 
 function check(c: FixtureCase, r: ProcessResult): void {
   assert.not.ok(r.timedOut, `${c.name}: timed out\n${show(r)}`);
+  for (const s of c.stderrExcludes ?? []) {
+    assert.not.ok(r.stderr.includes(s) || r.stdout.includes(s), `${c.name}: the output shows ${JSON.stringify(s)}, which must never appear\n${show(r)}`);
+  }
   assert.is(r.code, c.exitCode, `${c.name}: exit code\n${show(r)}`);
   if (c.exitCode === 0) {
     if (update && r.stdout !== c.expectedStdout) {
@@ -66,7 +69,11 @@ fixtures('the fixture set covers the spec: at least one case per rule family', (
   const names = cases.map((c) => c.name);
   for (const prefix of ['directive-', 'not-directives', 'candidates-', 'load-optional', 'load-strict', 'variables-', 'indent-', 'crlf',
     'utf8', 'block-scalar', 'empty-partial', 'depth-60', 'depth-65', 'include-cycle', 'absolute-path', 'traversal-', 'symlink-',
-    'directory-candidate', 'invalid-yaml', 'usage-', 'render-multiple-files', 'root-option']) {
+    'directory-candidate', 'invalid-yaml', 'usage-', 'render-multiple-files', 'root-option',
+    // Issue 16 and 13: hostile paths, lone CR, Unicode whitespace, invalid UTF-8, stricter YAML, alias bombs, masked secrets.
+    'candidate-through-a-file', 'candidate-symlink-loop', 'candidate-nul-byte', 'candidate-name-too-long', 'crlf-lone-cr',
+    'directive-unicode-whitespace', 'utf8-invalid', 'invalid-yaml-tab', 'invalid-yaml-duplicate-anchor', 'invalid-yaml-alias-bomb',
+    'invalid-yaml-secret']) {
     assert.ok(names.some((n) => n.startsWith(prefix)), `no fixture case starts with ${prefix}`);
   }
 });

@@ -2,7 +2,7 @@
 // main thread can bound each run with a time limit (render is synchronous).
 import { parentPort } from 'node:worker_threads';
 import { TemplateError } from '../../src/errors.js';
-import { parseManifest, render } from '../../src/template/index.js';
+import { parseManifest, render, validateManifest } from '../../src/template/index.js';
 
 export interface FuzzJob {
   file: string;
@@ -19,6 +19,7 @@ export interface FuzzReply {
   files?: string[];
   documents?: number;
   manifestError?: { templateError: boolean; name: string; message: string };
+  validateError?: { templateError: boolean; name: string; message: string };
   error?: { templateError: boolean; name: string; message: string; stack?: string };
 }
 
@@ -37,6 +38,11 @@ parentPort?.on('message', (job: FuzzJob) => {
       reply.documents = parseManifest(r, job.cwd).length;
     } catch (error) {
       reply.manifestError = describe(error);
+    }
+    try {
+      validateManifest(r, job.cwd);
+    } catch (error) {
+      reply.validateError = describe(error);
     }
   } catch (error) {
     reply = { ok: false, error: describe(error) };

@@ -1,10 +1,12 @@
 // Property test: random trees of partials (directives of every shape, candidate
-// lists, indents, variables, cycles, missing files, CRLF, symlinks, paths that leave
-// the root) written to a temporary folder. render() must return or throw its own
-// TemplateError, never anything else and never hang (each run is bounded in a
-// worker thread); a successful render ends with one LF and has one source-map entry
-// per output line, each naming a file inside the root. parseManifest() on the
-// result must return or throw a TemplateError too.
+// lists, indents, variables, cycles, missing files, CRLF and lone CRs, Unicode
+// whitespace, nested `${…}`, symlinks, paths that leave the root, and hostile paths:
+// through a file (ENOTDIR), symlink loops, NUL bytes, 300-character names) written
+// to a temporary folder. render() must return or throw its own TemplateError naming
+// a file:line, never anything else and never hang (each run is bounded in a worker
+// thread); a successful render ends with one LF and has one source-map entry per
+// output line, each naming a file inside the root. parseManifest() and
+// validateManifest() on the result must return or throw a TemplateError too.
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -23,21 +25,25 @@ const CANDIDATES = [
   'other/f5-${NAMESPACE}.yaml', '../other/f5-${NAMESPACE}.yaml', 'missing.yaml', 'sub', '.', '', ' ', '/etc/hostname',
   '../../../outside.yaml', '../outside.yaml', 'link-out.yaml', 'link-in.yaml', '${A}.yaml', '${UNDEF}.yaml', '$${A}.yaml',
   'f1.yaml\t', 'f 1.yaml',
+  // Hostile: through a file, symlink loops, a NUL byte, a name too long, Unicode whitespace around it.
+  'f0.yaml/x.yaml', 'sub/f2.yaml/../f2.yaml', 'loop.yaml', 'loop-a.yaml', 'loop.yaml/x.yaml', 'a\0b.yaml', `${'n'.repeat(300)}.yaml`,
+  `${'d/'.repeat(2100)}x.yaml`, '\u00a0f1.yaml\u3000', '${P}', '${P}/x.yaml', '${NUL}', '${A:-${P}}',
 ];
 
-const indent = fc.constantFrom('', '  ', '    ', '\t', ' \t ');
+const indent = fc.constantFrom('', '  ', '    ', '\t', ' \t ', '\u00a0', '  \u3000');
 const directiveLine = fc.record({
   indent,
-  afterHash: fc.constantFrom('', ' ', '   ', '\t'),
+  afterHash: fc.constantFrom('', ' ', '   ', '\t', '\u00a0', '\u2003 ', '\u0085', '\ufeff'),
   kind: fc.constantFrom('load!', 'load?', 'load', 'LOAD!', 'load!x'),
-  sep: fc.constantFrom(' ', '\t', '  ', ''),
+  sep: fc.constantFrom(' ', '\t', '  ', '', '\u00a0'),
   candidates: fc.array(fc.constantFrom(...CANDIDATES), { maxLength: 4 }),
   joiner: fc.constantFrom(',', ', ', ' , ', ',,'),
 }).map((d) => `${d.indent}#${d.afterHash}${d.kind}${d.sep}${d.candidates.join(d.joiner)}`);
 
 const textLine = fc.oneof(
   fc.constantFrom('key: value', 'name: ${NAMESPACE}', 'a: ${A}${A}', 'u: ${UNDEF}', 'esc: $${HOME}', 'odd: ${a.b} ${VAR:-x} ${',
-    '- item', 'k: v # load! f1.yaml', '---', '...', 'bad: [unclosed', 'x: y: z', '  nested: 1', 'script: |', 'unicode: "é ☕ 日本"', '${PAD}# load! f1.yaml'),
+    '- item', 'k: v # load! f1.yaml', '---', '...', 'bad: [unclosed', 'x: y: z', '  nested: 1', 'script: |', 'unicode: "é ☕ 日本"', '${PAD}# load! f1.yaml',
+    'port: "${PORT:-${A}}"', 'n: ${X ${A}', 'b: ${A}}', 'u: ${', 'e: $${A:-${A}}', 'w: "\u2028"', 'tab:\tv', '\t# c', 'a: &x 1', 'b: *x'),
   fc.string({ maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, ' ')),
 );
 
@@ -45,13 +51,14 @@ const line = fc.oneof({ weight: 3, arbitrary: directiveLine }, { weight: 4, arbi
 
 const fileBody = fc.record({
   lines: fc.array(line, { maxLength: 8 }),
-  crlf: fc.boolean(),
+  eol: fc.constantFrom('\n', '\r\n', '\r', 'mixed'),
   finalNewline: fc.boolean(),
   extraTrailing: fc.nat({ max: 2 }),
 }).map((f) => {
-  const eol = f.crlf ? '\r\n' : '\n';
-  const body = f.lines.join(eol);
-  return body + (f.finalNewline ? eol : '') + eol.repeat(f.extraTrailing);
+  const breaks = ['\n', '\r\n', '\r'];
+  const eol = (i: number) => (f.eol === 'mixed' ? breaks[i % 3] as string : f.eol);
+  const body = f.lines.map((l, i) => (i === 0 ? l : eol(i) + l)).join('');
+  return body + (f.finalNewline ? eol(f.lines.length) : '') + eol(0).repeat(f.extraTrailing);
 });
 
 const tree = fc.record({
@@ -59,8 +66,14 @@ const tree = fc.record({
   top: fileBody,
   linkOut: fc.boolean(),
   linkIn: fc.boolean(),
+  loops: fc.boolean(),
   allowUndefined: fc.boolean(),
-  variables: fc.record({ NAMESPACE: fc.constantFrom('ns', 'prod'), A: fc.constantFrom('x', 'f1', '# load! f1.yaml', '${A}', '') }, { requiredKeys: ['NAMESPACE'] }),
+  variables: fc.record({
+    NAMESPACE: fc.constantFrom('ns', 'prod'),
+    A: fc.constantFrom('x', 'f1', '# load! f1.yaml', '${A}', ''),
+    P: fc.constantFrom(' f1.yaml', '\u00a0f1.yaml ', 'f0.yaml/x', '', ' ', 'loop.yaml', 'sub', '../outside.yaml', 'a,b'),
+    NUL: fc.constantFrom('a\0b.yaml', '\0'),
+  }, { requiredKeys: ['NAMESPACE'] }),
 });
 
 let worker: Promise<Worker> | undefined;
@@ -133,6 +146,11 @@ test('random trees of partials: render returns or throws a TemplateError, never 
       });
       if (t.linkOut) symlinkSync('../outside.yaml', join(root, 'link-out.yaml'));
       if (t.linkIn) symlinkSync('f1.yaml', join(root, 'link-in.yaml'));
+      if (t.loops) {
+        symlinkSync('loop.yaml', join(root, 'loop.yaml'));
+        symlinkSync('loop-b.yaml', join(root, 'loop-a.yaml'));
+        symlinkSync('loop-a.yaml', join(root, 'loop-b.yaml'));
+      }
 
       const realRoot = realpathSync(root);
       const reply = await renderInWorker({
@@ -157,17 +175,25 @@ test('random trees of partials: render returns or throws a TemplateError, never 
   assert.ok(failedWithTemplateError > NUM_RUNS / 10, `only ${failedWithTemplateError} of ${NUM_RUNS} trees failed`);
 });
 
-/** A reference reading of the spec, independent of the engine's code. */
-const DIRECTIVE = /^[ \t]*#[ \t]*load[!?](?:[ \t]|$)/;
+/** A reference reading of the spec, independent of the engine's code. Whitespace around `#` is Python's (str.isspace). */
+const WS = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const DIRECTIVE = new RegExp(`^${WS}*#${WS}*load[!?](?:[ \\t]|${WS}*$)`);
+const COMMENT = new RegExp(`^${WS}*# Cannot load `);
+const INDENT = new RegExp(`^${WS}*$`);
 function substituteRef(line: string, variables: Record<string, string>): string {
-  return line.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, esc: string, name: string) =>
-    esc ? whole.slice(1) : Object.prototype.hasOwnProperty.call(variables, name) ? (variables[name] as string) : whole);
+  // A reference runs to the first }; only a NAME there is substituted (or unescaped).
+  return line.replace(/(\$?)\$\{([^}]*)\}/g, (whole, esc: string, name: string) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return whole;
+    if (esc) return whole.slice(1);
+    return Object.prototype.hasOwnProperty.call(variables, name) ? (variables[name] as string) : whole;
+  });
 }
 
 function check(reply: FuzzReply, realRoot: string, variables: Record<string, string>): void {
   if (!reply.ok) {
     assert.ok(reply.error?.templateError, `render threw ${reply.error?.name}: ${reply.error?.message}\n${reply.error?.stack ?? ''}`);
-    assert.ok((reply.error?.message ?? '').length > 0, 'an error without a message');
+    // Every failure names the place: the directive's (or the bad line's) file:line.
+    assert.match(reply.error?.message ?? '', /\.yaml:\d+/, 'an error that names no file:line');
     return;
   }
   const text = reply.text ?? '';
@@ -183,24 +209,24 @@ function check(reply: FuzzReply, realRoot: string, variables: Record<string, str
     assert.ok(inside(realRoot, loc.file), `source map names a file outside the root: ${loc.file}`);
     let lines = sources.get(loc.file);
     if (!lines) {
-      lines = readFileSync(loc.file, 'utf8').split(/\r?\n/);
+      lines = readFileSync(loc.file, 'utf8').split(/\r\n|\r|\n/);
       sources.set(loc.file, lines);
     }
     const source = lines[loc.line - 1];
     assert.ok(source !== undefined, `source map points past the end of ${loc.file}: line ${loc.line}`);
     const output = out[i] as string;
     if (DIRECTIVE.test(source as string)) {
-      assert.match(output, /^[ \t]*# Cannot load /, `output line ${i + 1} maps to a directive but is not the load? comment`);
+      assert.match(output, COMMENT, `output line ${i + 1} maps to a directive but is not the load? comment`);
     } else {
       const expected = substituteRef(source as string, variables);
-      assert.ok(output.endsWith(expected) && /^[ \t]*$/.test(output.slice(0, output.length - expected.length)),
+      assert.ok(output.endsWith(expected) && INDENT.test(output.slice(0, output.length - expected.length)),
         `output line ${i + 1} ${JSON.stringify(output)} is not its source line ${loc.file}:${loc.line} ${JSON.stringify(source)} indented`);
     }
   });
   for (const f of reply.files ?? []) assert.ok(inside(realRoot, f), `read a file outside the root: ${f}`);
   assert.not.ok(text.includes('secret: outside'), 'content from outside the root leaked into the output');
-  if (reply.manifestError) {
-    assert.ok(reply.manifestError.templateError, `parseManifest threw ${reply.manifestError.name}: ${reply.manifestError.message}`);
+  for (const [name, e] of [['parseManifest', reply.manifestError], ['validateManifest', reply.validateError]] as const) {
+    if (e) assert.ok(e.templateError, `${name} threw ${e.name}: ${e.message}`);
   }
 }
 

@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import type { TemplateFs } from '../../src/template/index.js';
 
-export type MemEntry = string | { symlink: string } | { readError: string } | { other: true };
+export type MemEntry = string | { symlink: string } | { readError: string } | { statError: string } | { other: true };
 
 export interface MemFs extends TemplateFs {
   /** How often each path was read. */
@@ -46,6 +46,9 @@ export function memFs(entries: Record<string, MemEntry>, gitDirs: string[] = [])
     },
     realpath: (path) => follow(path),
     kind(path) {
+      const own = entries[path];
+      // Like node:fs, a stat that fails for another reason than "missing" throws.
+      if (own !== undefined && typeof own === 'object' && 'statError' in own) throw errno(own.statError, path);
       let real: string;
       try {
         real = follow(path);

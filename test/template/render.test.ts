@@ -61,7 +61,8 @@ sourceMap('has one entry per output line, also after trimmed trailing lines and 
 
 sourceMap('maps the load? fallback comment to the directive', () => {
   const r = run({ [`${P}/kubernetes.yaml`]: 'a: 1\n  # load? x-${NAMESPACE}.yaml, y.yaml\n' });
-  assert.is(r.text, 'a: 1\n  # Cannot load x-prod.yaml, y.yaml\n');
+  // The list as typed, substituted, a space added after each comma: the Python tool's text.
+  assert.is(r.text, 'a: 1\n  # Cannot load x-prod.yaml,  y.yaml\n');
   assert.equal(r.sourceMap.toArray().map(at), ['kubernetes.yaml:1', 'kubernetes.yaml:2']);
 });
 
@@ -135,6 +136,26 @@ errors('an unreadable top-level template is a TemplateError too', () => {
   assert.match(e.message, /kubernetes\.yaml/);
 });
 
+errors('a file-system error while checking a candidate (other than "missing") is an ordinary error at the directive', () => {
+  const e = fails(() => run({
+    [`${P}/kubernetes.yaml`]: 'a: 1\n# load! locked/x.yaml\n',
+    [`${P}/locked/x.yaml`]: { statError: 'EACCES' },
+  }));
+  assert.match(e.message, /^kubernetes\.yaml:2: cannot check "locked\/x\.yaml" \(locked\/x\.yaml\): permission denied/);
+  const io = fails(() => run({ [`${P}/kubernetes.yaml`]: '# load? x.yaml\n', [`${P}/x.yaml`]: { statError: 'EIO' } }));
+  assert.match(io.message, /^kubernetes\.yaml:1: cannot check "x\.yaml"/);
+});
+
+errors('messages never show the value of a secret-looking variable (the release-record rule)', () => {
+  const variables = { NAMESPACE: 'prod', DB_PASSWORD: 'hunter2', API_TOKEN: '/etc/tok' };
+  for (const template of ['# load! conf-${DB_PASSWORD}.yaml\n', '# load! ${API_TOKEN}\n', '# load! ../${DB_PASSWORD}/x.yaml\n', '# load! d-${DB_PASSWORD}\n']) {
+    const e = fails(() => run({ [`${P}/kubernetes.yaml`]: template, [`${P}/d-hunter2/x`]: 'x: 1\n' }, { variables }));
+    const text = e.describe();
+    assert.not.ok(text.includes('hunter2') || text.includes('/etc/tok'), text);
+    assert.match(text, /\*{8}/);
+  }
+});
+
 errors('a candidate that is neither file nor folder (FIFO, socket) is rejected without reading it', () => {
   const r = () => run({ [`${P}/kubernetes.yaml`]: '# load! pipe.yaml\n', [`${P}/pipe.yaml`]: { other: true } });
   fails(r);
@@ -194,6 +215,20 @@ text('CRLF input gives LF output and candidates never keep a CR', () => {
   assert.is(r.text, 'a: 1\nb: 2\n');
 });
 
+text('a lone CR is a line break (as for Python and YAML): directives after it load, the output has LF only', () => {
+  const r = run({ [`${P}/kubernetes.yaml`]: 'a: 1\r# load! b.yaml\rc: 3\r', [`${P}/b.yaml`]: 'b: 2\r\r' });
+  assert.is(r.text, 'a: 1\nb: 2\nc: 3\n');
+  assert.equal(r.sourceMap.toArray().map(at), ['kubernetes.yaml:1', 'b.yaml:1 < kubernetes.yaml:2', 'kubernetes.yaml:3']);
+});
+
+text('candidates are trimmed again after substitution (Python whitespace), and one that is empty either way is ignored', () => {
+  const entries = { [`${P}/kubernetes.yaml`]: '# load? ${E}, ${P},\n# load? ${E}\n', [`${P}/p.yaml`]: 'p: 1\n' };
+  const r = run(entries, { variables: { NAMESPACE: 'prod', P: '\u00a0p.yaml\u3000', E: '' } });
+  assert.is(r.text, 'p: 1\n# Cannot load \n');
+  const e = fails(() => run({ [`${P}/kubernetes.yaml`]: '# load! ${E}\n' }, { variables: { NAMESPACE: 'prod', E: ' ' } }));
+  assert.match(e.message, /kubernetes\.yaml:1: load! names no file/);
+});
+
 text('a variable value that looks like a directive is inert', () => {
   const r = run({ [`${P}/kubernetes.yaml`]: '${V}\n', [`${P}/x.yaml`]: 'loaded: true\n' }, { variables: { NAMESPACE: 'p', V: '# load! x.yaml' } });
   assert.is(r.text, '# load! x.yaml\n');
@@ -203,7 +238,7 @@ text('a variable value that looks like a directive is inert', () => {
 text('variables in candidates are substituted before resolving; a comma in a value stays in one path', () => {
   const entries = { [`${P}/kubernetes.yaml`]: '# load? ${F}\n', [`${P}/a.yaml`]: 'a: 1\n' };
   assert.is(run(entries, { variables: { NAMESPACE: 'p', F: 'a.yaml' } }).text, 'a: 1\n');
-  assert.is(run(entries, { variables: { NAMESPACE: 'p', F: 'a.yaml, b.yaml' } }).text, '# Cannot load a.yaml, b.yaml\n');
+  assert.is(run(entries, { variables: { NAMESPACE: 'p', F: 'a.yaml, b.yaml' } }).text, '# Cannot load a.yaml,  b.yaml\n');
 });
 
 text('indent of tabs and spaces prefixes non-empty loaded lines only', () => {

@@ -23,6 +23,23 @@ interp('leaves ${…} that is not a NAME as written', () => {
   }
 });
 
+interp('a reference runs to the first }: a NAME inside something that is not a NAME stays as written (as in Python)', () => {
+  // ${PORT:-${DEFAULT}}: Python's pattern \${([^}]+)} takes "PORT:-${DEFAULT" as the name, unknown, so all of it stays.
+  assert.is(strict('${PORT:-${A}}'), '${PORT:-${A}}');
+  assert.is(strict('${X:-${NOT_SET}} ${A}'), '${X:-${NOT_SET}} x');
+  assert.is(strict('${A ${NAMESPACE} ${A}'), '${A ${NAMESPACE} x');
+  assert.is(strict('${${A}}'), '${${A}}');
+  assert.is(strict('${A}}'), 'x}');
+  assert.is(strict('$${A:-${A}}'), '$${A:-${A}}');
+  assert.is(strict('$${A}${A}'), '${A}x');
+  assert.is(strict('$$${A}'), '$${A}');
+});
+
+interp('an unclosed ${ leaves the rest of the line as written (Python would run on to the next } in the file)', () => {
+  assert.is(strict('a ${A and ${B'), 'a ${A and ${B');
+  assert.is(strict('${A} ${'), 'x ${');
+});
+
 interp('does not scan substituted text again', () => {
   assert.is(strict('${B}'), '${A}');
 });

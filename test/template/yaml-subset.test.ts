@@ -1,6 +1,7 @@
 // isCertainlyValidYaml(): the fast check that lets `eastern generate` skip js-yaml.
 // It may say "not sure" as often as it likes, but must never vouch for a document
-// that js-yaml rejects; the property test below hunts for such a document.
+// that js-yaml (or the stricter readers' rules on top of it) rejects; the property
+// test below hunts for such a document.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,6 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TemplateError } from '../../src/errors.js';
 import { parseManifest, render, validateManifest } from '../../src/template/index.js';
+import { LONG_KEY, loadStrict } from '../../src/template/yaml-rules.js';
 import { isCertainlyValidYaml } from '../../src/template/yaml-subset.js';
 import { memFs } from './mem-fs.js';
 
@@ -17,9 +19,10 @@ const certified = (text: string) => {
   return isCertainlyValidYaml(lines, 0, lines.length);
 };
 
+/** js-yaml accepts it, and so do the stricter readers' rules (yaml-rules.ts) that validation adds. */
 const jsYamlAccepts = (text: string) => {
   try {
-    yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA });
+    loadStrict(yaml, text, { schema: yaml.FAILSAFE_SCHEMA }, text.split('\n').some((l) => l.length >= LONG_KEY));
     return true;
   } catch {
     return false;
@@ -102,7 +105,7 @@ const content = fc.oneof(
   { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)).map(([k, v]) => `${k}:${v}`) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('- ', '- - ', '-  '), fc.constantFrom(...KEYS, 'item', '"q"')).map(([d, k]) => `${d}${k}`) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom('- ', '- - '), fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)).map(([d, k, v]) => `${d}${k}:${v}`) },
-  { weight: 1, arbitrary: fc.constantFrom('-', '- |', '- >', '# comment', '', '   ', 'scalar', '#!/bin/sh', 'x: y: z', '{ "json": 1 }', '---', '...', 'a :b', '\tb: 1', 'key:value') },
+  { weight: 1, arbitrary: fc.constantFrom('-', '- |', '- >', '# comment', '', '   ', 'scalar', '#!/bin/sh', 'x: y: z', '{ "json": 1 }', '---', '...', 'a :b', '\tb: 1', 'key:value', 'a:\tb', '\t# c', 'a: &x v', 'b: *x', 'a: "x\\/y"', 'a: x\u2028y') },
 );
 const line = fc.tuple(fc.constantFrom(0, 0, 1, 2, 2, 3, 4, 4, 6), content).map(([n, c]) => ' '.repeat(n) + c);
 const documents = fc.array(line, { minLength: 1, maxLength: 12 }).map((lines) => lines.join('\n'));
