@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { processIo, type Io } from '../output/logger.js';
 import { displayPath } from '../template/index.js';
 import { renderManifest } from '../deploy/manifest.js';
+import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { createLogger } from '../output/logger.js';
 
 export interface DiffCommandOptions {
@@ -27,15 +28,18 @@ export interface DiffCommandOptions {
 }
 
 export async function run(options: DiffCommandOptions): Promise<number> {
-  const io = options.io ?? processIo;
+  const given = options.io ?? processIo;
   const env = options.env ?? process.env;
   const namespace = options.namespace ?? 'default';
   const { projectName } = await import('../project/name.js');
   const project = projectName({ file: options.file, cwd: options.cwd, ...(options.name !== undefined && { name: options.name }) });
-  const early = createLogger({ out: io.stderr, verbose: options.verbose ?? false, env });
-  const { manifest } = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
+  const early = createLogger({ out: given.stderr, verbose: options.verbose ?? false, env });
+  const { manifest, variables } = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
 
   const [{ openSession, clusterError }, { preview }, report] = await Promise.all([import('../kube/session.js'), import('../deploy/preview.js'), import('../deploy/report.js')]);
+  // Values of secret-looking variables never reach the diff: the record masks them, so must the output.
+  const secrets = secretValues(variables);
+  const io = { stdout: maskingWriter(given.stdout, secrets), stderr: maskingWriter(given.stderr, secrets) };
   const { client, logger } = await openSession(options, io, namespace);
   try {
     logger.debug(`rendered ${displayPath(resolve(options.cwd, options.file), options.cwd)}: ${manifest.documents.length} documents (project ${project})`);
@@ -59,7 +63,7 @@ export async function run(options: DiffCommandOptions): Promise<number> {
     else io.stdout.write(report.formatPreview(result, { pruneEnabled: false }) + (drift ? driftModule.driftText(drift) : ''));
     return options.exitCode && (report.hasChanges(result) || (drift?.entries.length ?? 0) > 0) ? 1 : 0;
   } catch (error) {
-    throw clusterError(client.target, error);
+    throw maskError(clusterError(client.target, error), secrets);
   } finally {
     client.close();
   }

@@ -10,6 +10,7 @@ import { displayPath } from '../template/location.js';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from '../deploy/defaults.js';
 import { jobManifest } from '../deploy/job.js';
 import { renderManifest } from '../deploy/manifest.js';
+import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { editManifest, interruptSignal } from './shared.js';
 
 export interface JobCommandOptions {
@@ -37,15 +38,17 @@ export interface JobCommandOptions {
 }
 
 export async function run(options: JobCommandOptions): Promise<number> {
-  const io = options.io ?? processIo;
+  const given = options.io ?? processIo;
   const env = options.env ?? process.env;
   if (!options.tag) throw new UsageError('missing TAG', { fix: 'eastern job FILE NAMESPACE TAG' });
-  const early = createLogger({ out: io.stderr, verbose: options.verbose ?? false, env });
+  const early = createLogger({ out: given.stderr, verbose: options.verbose ?? false, env });
   // Python eastern sets IMAGE_TAG after the -s values, so the tag wins.
   const rendered = renderManifest({ cwd: options.cwd, file: options.file, namespace: options.namespace, env, overrides: { IMAGE_TAG: options.tag }, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
   const edited = options.edit ? await editManifest(rendered.manifest, { cwd: options.cwd, ...(options.stdinIsTTY !== undefined && { stdinIsTTY: options.stdinIsTTY }) }, env) : rendered.manifest;
   const where = displayPath(resolve(options.cwd, options.file), options.cwd);
   const { manifest, jobs } = jobManifest(edited, options.tag, where);
+  const secrets = secretValues(rendered.variables);
+  const io = { stdout: given.stdout, stderr: maskingWriter(given.stderr, secrets) };
 
   const [{ openSession, clusterError }, { runJob }, { deployerIdentity }] = await Promise.all([import('../kube/session.js'), import('../deploy/job.js'), import('../project/identity.js')]);
   const { client, logger, target } = await openSession(options, io, options.namespace);
@@ -73,7 +76,7 @@ export async function run(options: JobCommandOptions): Promise<number> {
       logger.warn('interrupted');
       return error instanceof InterruptedError ? error.exitCode : ExitCode.interrupted;
     }
-    throw clusterError(target, error);
+    throw maskError(clusterError(target, error), secrets);
   } finally {
     interrupt?.dispose();
     client.close();

@@ -54,7 +54,7 @@ export async function editManifest(manifest: ManifestInput, options: EditOptions
     const result = await execa(`${editor} "${file}"`, { shell: true, stdio: 'inherit', reject: false });
     if (result.exitCode !== 0) throw new EasternError(`the editor (${editor}) exited with code ${result.exitCode}; nothing was deployed`);
     const text = readFileSync(file, 'utf8');
-    return text === manifest.text ? manifest : manifestFromText(text, 'edited manifest', options.cwd);
+    return text === manifest.text ? manifest : manifestFromText(text, 'edited manifest', options.cwd, manifest.secretValues);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,13 +2,12 @@
 // tier (parallel inside a tier), a failure in a tier stops before the next one,
 // and one report line per object (created / configured / unchanged).
 import { ClusterError } from '../errors.js';
-import { apiMessage } from '../kube/api-error.js';
 import type { KubeClient, KubeResponse } from '../kube/client.js';
 import { describeRef, type KubeObject } from '../kube/objects.js';
 import { mapSettled } from '../kube/pool.js';
 import type { Logger } from '../output/logger.js';
 import { diffObjects, isSecret, secretKeyCount, type ObjectDiff } from './diff.js';
-import { unchangedByDryRun, type DryRunOutcome } from './dry-run.js';
+import { objectMessage, unchangedByDryRun, type DryRunOutcome } from './dry-run.js';
 import { applyTiers } from './order.js';
 import type { PlannedObject } from './plan.js';
 
@@ -130,9 +129,10 @@ export async function applyAll(ctx: ApplyContext, objects: readonly PlannedObjec
         reports.push(s.value);
         logger.info(describeReport(s.value));
       } else {
-        failures.push(`${p.location}: ${describeRef(p.object)}: ${apiMessage(s.error)}`);
-        reports.push(objectReport(p, 'failed', apiMessage(s.error)));
-        logger.error(`failed ${describeRef(p.object)}: ${apiMessage(s.error)}`);
+        const message = objectMessage(p, s.error);
+        failures.push(`${p.location}: ${describeRef(p.object)}: ${message}`);
+        reports.push(objectReport(p, 'failed', message));
+        logger.error(`failed ${describeRef(p.object)}: ${message}`);
       }
     });
     if (failures.length > 0) break;

@@ -4,6 +4,7 @@
 // leave this module: Secret data is summarised as a count of changed keys.
 
 import { deepEqual, isPlainObject, type KubeObject } from '../kube/objects.js';
+import { MASK } from '../secrets/masking.js';
 
 export interface FieldChange {
   /** `spec.template.spec.containers[name=web].image` */
@@ -165,4 +166,20 @@ export function formatObjectDiff(diff: ObjectDiff): string[] {
   const lines = diff.changes.map(formatChange);
   if (diff.secretKeysChanged) lines.push(`~ data: (${diff.secretKeysChanged} ${diff.secretKeysChanged === 1 ? 'key' : 'keys'} changed)`);
   return lines;
+}
+
+/**
+ * Field changes whose old or new value holds a secret-looking variable's value lose
+ * both values (the old one cannot be masked by name: the release record never kept
+ * it). The path still says what changed.
+ */
+export function maskChangedValues(diff: ObjectDiff, secrets: readonly string[]): ObjectDiff {
+  if (secrets.length === 0) return diff;
+  const holds = (v: unknown) => v !== undefined && secrets.some((s) => JSON.stringify(v).includes(JSON.stringify(s).slice(1, -1)));
+  return {
+    ...diff,
+    changes: diff.changes.map((c) => (holds(c.before) || holds(c.after)
+      ? { path: c.path, op: c.op, ...(c.before !== undefined && { before: MASK }), ...(c.after !== undefined && { after: MASK }) }
+      : c)),
+  };
 }

@@ -7,6 +7,7 @@ import { type KubeClient, type KubeResponse } from '../kube/client.js';
 import { diffObjects, type ObjectDiff } from './diff.js';
 import { LABEL_PROJECT, deepEqual, describeRef, refKey, type KubeObject } from '../kube/objects.js';
 import type { Logger } from '../output/logger.js';
+import { maskValues, secretDataValues } from '../secrets/masking.js';
 import type { PlannedObject } from './plan.js';
 import { mapSettled } from '../kube/pool.js';
 import { statusOf } from '../kube/api-error.js';
@@ -37,10 +38,15 @@ export async function serverDryRun(
   settled.forEach((r, i) => {
     const planned = checkable[i]!;
     if (r.ok) results.set(planned.key, r.value);
-    else rejections.push({ planned, message: apiMessage(r.error), conflict: statusOf(r.error) === 409 });
+    else rejections.push({ planned, message: objectMessage(planned, r.error), conflict: statusOf(r.error) === 409 });
   });
   if (rejections.length > 0) throw rejectionError(rejections, objects.length);
   return { results, unchecked };
+}
+
+/** The API's message about one object; a Secret's values are masked (the server may quote them back). */
+export function objectMessage(planned: PlannedObject, error: unknown): string {
+  return maskValues(apiMessage(error), secretDataValues(planned.object));
 }
 
 export function rejectionError(rejections: readonly Rejection[], total: number): ValidationError {

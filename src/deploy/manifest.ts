@@ -12,6 +12,8 @@ export interface ManifestInput {
   text: string;
   documents: readonly ManifestDocument[];
   format: FormatLocation;
+  /** Values of secret-looking variables it was rendered with: errors about its text mask them. */
+  secretValues?: readonly string[];
 }
 
 export interface RenderManifestOptions {
@@ -38,14 +40,14 @@ export function renderManifest(options: RenderManifestOptions, onWarning: (m: st
     onWarning,
   });
   const documents = parseManifest(rendered, options.cwd);
-  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd) }, variables };
+  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd), secretValues: rendered.secretValues }, variables };
 }
 
 /** A manifest given as text (a stored revision, an edited file); locations read "<label>:line". */
-export function manifestFromText(text: string, label: string, cwd: string): ManifestInput {
+export function manifestFromText(text: string, label: string, cwd: string, secretValues: readonly string[] = []): ManifestInput {
   const normalised = text.endsWith('\n') || text === '' ? text : `${text}\n`;
   const lines = normalised === '' ? [] : normalised.replace(/\n$/, '').split('\n');
   const sourceMap = lines.map((_, i) => ({ file: label, line: i + 1 }));
-  const documents = parseManifest({ text: normalised, sourceMap }, cwd);
-  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}` };
+  const documents = parseManifest({ text: normalised, sourceMap, secretValues }, cwd);
+  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}`, secretValues };
 }

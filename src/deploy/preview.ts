@@ -5,6 +5,7 @@ import { refKey, type ObjectRef } from '../kube/objects.js';
 import type { Logger } from '../output/logger.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
 import { namespaceRef, prepare, type DeploySettings, type ManifestInput, type PreparePolicy } from './deploy.js';
+import { maskChangedValues } from './diff.js';
 import { diffEntries, liveState, ownershipError, ownershipProblems, serverDryRun, type DiffEntry } from './dry-run.js';
 import { decidePrune, pruneCandidates } from './prune.js';
 import { ReleaseStore } from './release-store.js';
@@ -32,7 +33,8 @@ export async function preview(client: KubeClient, manifest: ManifestInput, names
   // A deploy would refuse these: so does its preview.
   const taken = ownershipProblems(objects, live.foreign, settings.takeOver ?? false, logger);
   if (taken.length > 0) throw ownershipError(taken);
-  const entries = await diffEntries(client, objects, dry, concurrency);
+  const secrets = manifest.secretValues ?? [];
+  const entries = (await diffEntries(client, objects, dry, concurrency)).map((e) => (e.diff ? { ...e, diff: maskChangedValues(e.diff, secrets) } : e));
   const candidates = pruneCandidates(history.heads, new Set(objects.map((o) => refKey(o.ref))));
   const decisions = candidates.length ? await decidePrune(client, candidates, project, concurrency) : [];
   return {

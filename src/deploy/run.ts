@@ -7,6 +7,7 @@ import { EasternError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { createLogger, type Io } from '../output/logger.js';
 import { projectName } from '../project/name.js';
+import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { displayPath } from '../template/location.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 import type { DeploySettings, PreparePolicy } from './deploy.js';
@@ -78,14 +79,16 @@ export function errorJson(project: string, namespace: string, context: string, e
 }
 
 export async function deployTemplate(options: DeployTemplateOptions): Promise<number> {
-  const { io } = options;
   const env = options.env ?? process.env;
   const namespace = options.namespace ?? 'default';
   const json = options.output === 'json';
   const project = projectName({ file: options.file, cwd: options.cwd, ...(options.name !== undefined && { name: options.name }) });
-  const early = createLogger({ out: io.stderr, verbose: options.verbose ?? false, env });
+  const early = createLogger({ out: options.io.stderr, verbose: options.verbose ?? false, env });
   const rendered = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
   const manifest = options.edit ? await options.edit(rendered.manifest) : rendered.manifest;
+  // Values of secret-looking variables never reach the output: not in diffs, logs or API messages.
+  const secrets = secretValues(rendered.variables);
+  const io = { stdout: maskingWriter(options.io.stdout, secrets), stderr: maskingWriter(options.io.stderr, secrets) };
 
   // Only now load the Kubernetes client: template errors above come back fast.
   const [{ clusterError, openSession }, { deploy, reportError }, { preview }, { deployJson, formatPreview, previewJson }, { buildInfo, deployerIdentity, easternVersion, gitCommit }] = await Promise.all([
@@ -134,7 +137,7 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
     return 0;
   } catch (error) {
     if (json && !wroteJson) io.stdout.write(JSON.stringify(errorJson(project, namespace, client.target.context, error), null, 2) + '\n');
-    throw clusterError(client.target, error);
+    throw maskError(clusterError(client.target, error), secrets);
   } finally {
     client.close();
   }

@@ -1,6 +1,7 @@
 // Drift of released projects, from the cluster: the newest release record of each
 // project (src/kube/release*.ts), its manifest, and the live objects it names.
 import { loadAll } from 'js-yaml';
+import { KUBERNETES_SCHEMA } from '../template/yaml-schema.js';
 import type { KubeClient } from '../kube/client.js';
 import { apiMessage } from '../kube/api-error.js';
 import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from '../kube/objects.js';
@@ -90,7 +91,8 @@ export function manifestObjects(text: string): KubeObject[] {
       out.push(value as KubeObject);
     }
   };
-  for (const doc of loadAll(text)) visit(doc);
+  // The schema deploys parse with: `0755` is 493 there, as the API server stored it.
+  for (const doc of loadAll(text, undefined, { schema: KUBERNETES_SCHEMA })) visit(doc);
   return out;
 }
 

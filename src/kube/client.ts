@@ -14,7 +14,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ClusterError } from '../errors.js';
+import { ClusterError, ValidationError } from '../errors.js';
 import type { Logger } from '../output/logger.js';
 import { ApiError, apiMessage, isConnectionError, statusOf, type KubeStatus } from './api-error.js';
 import { Discovery, type ApiResource } from './discovery.js';
@@ -95,6 +95,8 @@ interface Connection {
 }
 
 const WATCH_SECONDS = 300;
+/** The API server's default limit for a request body (k8s.io/apiserver: 3 MiB). */
+export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
 /** The retry messages of many parallel calls that fail together: one line per second is enough. */
 class RetryLog {
@@ -177,6 +179,12 @@ export class KubeClient {
 
   /** Opens one request and resolves with the response once its headers arrived. The only place that sends. */
   private async open(method: string, path: string, init: SendInit, agent: http.Agent, timeoutMs: number, signal?: AbortSignal): Promise<http.IncomingMessage> {
+    const bytes = init.body === undefined ? 0 : Buffer.byteLength(init.body);
+    if (bytes > MAX_REQUEST_BYTES) {
+      throw new ValidationError(`${method} ${path}: the request body is ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_REQUEST_BYTES / 1048576} MiB an API server accepts`, {
+        fix: 'split the object: move large data into several ConfigMaps or Secrets, or out of the cluster',
+      });
+    }
     const { url, options } = await this.requestOptions(method, path, init.query, agent);
     const headers = options.headers as Record<string, string | number>;
     headers.Accept = init.accept ?? 'application/json';

@@ -52,6 +52,11 @@ release('manifest text becomes objects, Lists flattened, non-objects ignored', (
   assert.equal(manifestObjects(text).map((o) => `${o.kind}/${o.metadata.name}`), ['ConfigMap/a', 'Service/b']);
 });
 
+release('a stored manifest reads with the scalars a deploy sent: 0755 is the 493 the server holds, not 755 (no false drift)', () => {
+  const [cm] = manifestObjects('apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes:\n    - name: s\n      secret:\n        defaultMode: 0755\n        optional: yes\n');
+  assert.equal((cm as any).spec.volumes[0].secret, { defaultMode: 493, optional: true });
+});
+
 release('Secret stringData is compared as the data the server stores', () => {
   const s = normalizeReleased({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'eA==' }, stringData: { b: 'hello' } });
   assert.equal((s as any).data, { a: 'eA==', b: 'aGVsbG8=' });
