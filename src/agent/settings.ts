@@ -13,6 +13,8 @@ export interface AgentSettings {
   name: string;
   /** The agent file as shown in messages (agents/kube1.yaml). */
   configPath: string;
+  /** Its absolute path: builds get it as EASTERN_AGENT_FILE (the check levels of their environment). */
+  agentFile: string;
   /** What builds get as EASTERN_AGENT: the socket path, or http://host:port in listen mode. */
   endpoint: string;
   /** The Unix socket API (default), with its token file. */
@@ -73,6 +75,7 @@ export function resolveSettings(agent: AgentDefinition, input: SettingsInput): A
   return {
     name: agent.name,
     configPath: agent.file,
+    agentFile: resolve(input.cwd, agent.file),
     endpoint: listen ? `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}` : socketPath,
     socket: listen ? undefined : { path: socketPath, tokenPath: tokenPathFor(socketPath) },
     listen,

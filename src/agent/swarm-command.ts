@@ -14,10 +14,11 @@ export interface SwarmCommand {
 
 /**
  * Variables every build on this agent inherits, so `eastern` knows its cluster and
- * agent. EASTERN_CONTEXT and KUBECONFIG are what src/kube/kubeconfig.ts reads.
+ * agent. EASTERN_CONTEXT and KUBECONFIG are what src/kube/kubeconfig.ts reads;
+ * EASTERN_AGENT_FILE gives `eastern deploy` the check levels of the build's environment.
  */
 export function buildEnvironment(settings: AgentSettings, env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint };
+  const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint, EASTERN_AGENT_FILE: settings.agentFile };
   if (settings.context !== undefined) out.EASTERN_CONTEXT = settings.context;
   if (settings.kubeconfig !== undefined) out.KUBECONFIG = settings.kubeconfig;
   const token = settings.listen ? env[settings.listen.tokenEnv] : undefined;

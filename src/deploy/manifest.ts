@@ -2,6 +2,7 @@
 // name the place each document came from. From a template (render), from a stored
 // revision (rollback), or from text a person edited (--edit).
 import { formatLocation, parseManifest, render, templateVariables } from '../template/index.js';
+import type { SourceMapLike } from '../template/source-map.js';
 import type { ManifestDocument, SourceLocation } from '../template/types.js';
 import { builtinVariables } from '../template/variables.js';
 
@@ -12,6 +13,8 @@ export interface ManifestInput {
   text: string;
   documents: readonly ManifestDocument[];
   format: FormatLocation;
+  /** Rendered line → template line, for checks that name a field's own line. */
+  sourceMap?: SourceMapLike;
 }
 
 export interface RenderManifestOptions {
@@ -38,7 +41,7 @@ export function renderManifest(options: RenderManifestOptions, onWarning: (m: st
     onWarning,
   });
   const documents = parseManifest(rendered, options.cwd);
-  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd) }, variables };
+  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd), sourceMap: rendered.sourceMap }, variables };
 }
 
 /** A manifest given as text (a stored revision, an edited file); locations read "<label>:line". */
@@ -47,5 +50,5 @@ export function manifestFromText(text: string, label: string, cwd: string): Mani
   const lines = normalised === '' ? [] : normalised.replace(/\n$/, '').split('\n');
   const sourceMap = lines.map((_, i) => ({ file: label, line: i + 1 }));
   const documents = parseManifest({ text: normalised, sourceMap }, cwd);
-  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}` };
+  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}`, sourceMap };
 }

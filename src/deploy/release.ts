@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import type { BuildInfo } from '../project/identity.js';
+import type { SourceLocation } from '../template/types.js';
 
 export const RELEASE_TYPE = 'eastern.io/release';
 export const LABEL_RELEASE_OF = 'eastern.io/release-of';
@@ -53,6 +54,8 @@ export interface ReleaseInfo {
   rollbackOf?: number;
   /** What this revision applied: the basis of --prune. */
   objects: ObjectRef[];
+  /** Where each object starts in the templates (`file:line (included from …)`), by refKey; what upgrade-check names. */
+  sources?: Record<string, string>;
   manifest: { sha256: string; bytes: number; gzipBytes: number; chunks: number };
 }
 
@@ -61,6 +64,17 @@ export interface ReleaseHead {
   /** Name of the head Secret and its resourceVersion (for updates). */
   name: string;
   resourceVersion?: string;
+}
+
+/** `sources` of a release: each object's template location, with the includes that led there. */
+export function objectSources(objects: readonly { key: string; source: SourceLocation; location: string }[], format: (loc: SourceLocation) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of objects) {
+    const chain: string[] = [];
+    for (let via = o.source.via; via; via = via.via) chain.push(format(via));
+    out[o.key] = chain.length ? `${o.location} (included from ${chain.join(', ')})` : o.location;
+  }
+  return out;
 }
 
 const SECRET_KEY = /pass|secret|token|key|credential/i;
