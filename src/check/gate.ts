@@ -10,7 +10,7 @@ import { parseVersion } from './api-lifecycle.js';
 import { findingDetails, findingLine, showFileOf, summary } from './format.js';
 import { describePolicy, type CheckPolicy } from './levels.js';
 import { checkObjects } from './objects.js';
-import { fieldLocator } from './positions.js';
+import { documentLocator, fieldLocator } from './positions.js';
 import { runChecks, type CheckResult } from './run.js';
 import type { Finding } from './types.js';
 
@@ -33,7 +33,7 @@ export function deployGate(input: GateInput): CheckResult {
   // Without a source map (a text manifest) the document starts are all there is.
   const locate = manifest.sourceMap
     ? fieldLocator({ text: manifest.text, sourceMap: manifest.sourceMap, documents: manifest.documents })
-    : (document: number) => (manifest.documents[document] as ManifestDocument).source;
+    : documentLocator(manifest.documents);
   const kubernetes = input.serverVersion ? parseVersion(input.serverVersion) : undefined;
   const policy = input.policy ?? ROLLBACK_POLICY;
   // Served or not was decided by the validation against discovery just before.

@@ -43,7 +43,8 @@ export type Report = (path: string, message: string, fix?: string) => void;
 const LEVELS: readonly Level[] = ['error', 'warning', 'off'];
 
 function suggest(id: string): string {
-  const near = RULE_IDS.filter((r) => r.includes(id) || id.includes(r));
+  const plain = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const near = RULE_IDS.filter((r) => plain(r) === plain(id) || (plain(id).length > 3 && (plain(r).includes(plain(id)) || plain(id).includes(plain(r)))));
   return near.length ? `did you mean ${near.join(' or ')}?` : `known rules: ${RULE_IDS.join(', ')}`;
 }
 

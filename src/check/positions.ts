@@ -7,7 +7,7 @@
 import yaml from 'js-yaml';
 import { chunks, firstContent, outputLines } from '../template/documents.js';
 import type { SourceMapLike } from '../template/source-map.js';
-import type { ManifestDocument, SourceLocation } from '../template/types.js';
+import type { ManifestDocument } from '../template/types.js';
 import { KUBERNETES_SCHEMA } from '../template/yaml-schema.js';
 import type { FieldPath, Locate } from './types.js';
 
@@ -82,6 +82,15 @@ export interface LocatorInput {
   documents: readonly Pick<ManifestDocument, 'outputLine' | 'source'>[];
 }
 
+/** Where each document starts: enough when there is no source map to look deeper with. */
+export function documentLocator(documents: readonly Pick<ManifestDocument, 'outputLine' | 'source'>[]): Locate {
+  return (document) => {
+    const doc = documents[document];
+    if (!doc) throw new Error(`no document ${document}`);
+    return { location: doc.source, order: doc.outputLine - 1 };
+  };
+}
+
 /** A `Locate` for a rendered manifest; documents are parsed again lazily, once each. */
 export function fieldLocator(input: LocatorInput): Locate {
   const lines = outputLines({ text: input.text, sourceMap: input.sourceMap });
@@ -91,11 +100,12 @@ export function fieldLocator(input: LocatorInput): Locate {
     if (first >= 0) spans.set(first + 1, { first, end: chunk.end });
   }
   const trees = new Map<number, Node | undefined>();
-  return (document: number, path: FieldPath): SourceLocation => {
+  return (document: number, path: FieldPath) => {
     const doc = input.documents[document];
     if (!doc) throw new Error(`no document ${document}`);
+    const start = { location: doc.source, order: doc.outputLine - 1 };
     const span = spans.get(doc.outputLine);
-    if (!span || path.length === 0) return doc.source;
+    if (!span || path.length === 0) return start;
     if (!trees.has(document)) {
       let tree: Node | undefined;
       try {
@@ -107,7 +117,9 @@ export function fieldLocator(input: LocatorInput): Locate {
       trees.set(document, tree);
     }
     const tree = trees.get(document);
-    if (!tree) return doc.source;
-    return input.sourceMap.at(span.first + lineOf(tree, path)) ?? doc.source;
+    if (!tree) return start;
+    const index = span.first + lineOf(tree, path);
+    const location = input.sourceMap.at(index);
+    return location ? { location, order: index } : start;
   };
 }

@@ -62,25 +62,29 @@ export function runChecks(input: CheckInput): CheckResult {
   const raw = [...rules.flatMap((r) => (input.only && !r.ids.some((id) => input.only?.includes(id)) ? [] : r.check(ctx))), ...(input.only ? [] : unknownSuppressions(input.objects))];
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
+  const order = new Map<Finding, number>();
   for (const r of raw) {
     if (input.only && !input.only.includes(r.rule)) continue;
     const { level } = levelOf(r.rule, input.policy);
     if (level === 'off') continue;
     const configured: Severity = level;
     const object = r.target.object;
+    const at = input.locate(r.target.document, [...r.target.base, ...r.path]);
     const finding: Finding = {
       rule: r.rule,
       level: reportedSeverity(configured, input.policy),
       configured,
       object: { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: r.target.namespace },
-      location: input.locate(r.target.document, [...r.target.base, ...r.path]),
+      location: at.location,
       message: r.message,
       fix: r.fix,
-      ...(r.related && { related: r.related.map((x) => ({ location: input.locate(x.target.document, [...x.target.base, ...x.path]), label: x.label })) }),
+      ...(r.related && { related: r.related.map((x) => ({ location: input.locate(x.target.document, [...x.target.base, ...x.path]).location, label: x.label })) }),
     };
+    order.set(finding, at.order);
     const s = r.rule === 'suppression' ? undefined : suppression(r.target, r.rule);
     if (s && s.reason !== '') {
-      suppressed.push({ ...finding, suppressed: s });
+      finding.suppressed = s;
+      suppressed.push(finding);
       continue;
     }
     if (s) {
@@ -89,9 +93,10 @@ export function runChecks(input: CheckInput): CheckResult {
     }
     findings.push(finding);
   }
-  const order = (a: Finding, b: Finding) => (a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : a.location.line - b.location.line);
-  findings.sort(order);
-  suppressed.sort(order);
+  // In the order of the rendered manifest (stable: one field's findings keep the rules' order).
+  const byOutput = (a: Finding, b: Finding) => (order.get(a) as number) - (order.get(b) as number);
+  findings.sort(byOutput);
+  suppressed.sort(byOutput);
   return {
     findings,
     suppressed,

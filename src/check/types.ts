@@ -19,8 +19,8 @@ export interface CheckObject {
   source: SourceLocation;
 }
 
-/** Maps a field of a document to the template line it came from. */
-export type Locate = (document: number, path: FieldPath) => SourceLocation;
+/** Where a field of a document is: the template line it came from, and its rendered line (for ordering). */
+export type Locate = (document: number, path: FieldPath) => { location: SourceLocation; order: number };
 
 /** What a rule reports: the object, the field that is wrong (or where the missing one belongs), and the fix. */
 export interface RawFinding {

@@ -6,6 +6,7 @@
 // discovery decides what is served; with --to, the removals table.
 import { parseVersion } from '../check/api-lifecycle.js';
 import { checkObjects } from '../check/objects.js';
+import { documentLocator } from '../check/positions.js';
 import { runChecks } from '../check/run.js';
 import type { Finding, KubernetesVersion } from '../check/types.js';
 import { manifestFromText } from '../deploy/manifest.js';
@@ -89,7 +90,7 @@ async function checkContext(context: string, target: Target, options: UpgradeChe
       const s = served;
       const result = runChecks({
         objects,
-        locate: (document) => manifest.documents[document]!.source,
+        locate: documentLocator(manifest.documents),
         only: ['removed-api', 'deprecated-api'],
         ...(target.kubernetes && { kubernetes: target.kubernetes }),
         ...(s && { serves: (apiVersion: string, kind: string) => s.has(`${apiVersion}|${kind}`) }),
