@@ -5,14 +5,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run } from '../../src/commands/check.js';
 import { capture } from '../kube/helpers.js';
 import { deployment, project } from './helpers.js';
 
+// CommonJS modules: their default export is on .default under Node's ESM loader.
+const Ajv = ajvDraft04.default;
+const addFormats = ajvFormats.default;
 const require = createRequire(import.meta.url);
 const schemaFile = join(dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
 const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { title: string };
@@ -29,7 +32,7 @@ async function sarif(cwd: string, file: string, extra: Record<string, unknown> =
   return { code, log: JSON.parse(c.stdout()) };
 }
 
-const errors = () => (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`).join('\n');
+const errors = () => (validate.errors ?? []).map((e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`).join('\n');
 
 t('the schema is the SARIF 2.1.0 one, and it rejects a broken log', () => {
   assert.match(schema.title, /SARIF\) Version 2\.1\.0/);
@@ -41,7 +44,8 @@ t('findings, include chains, related places and suppressions validate and point 
   const fixtures = fileURLToPath(new URL('./fixtures/rules/', import.meta.url));
   const { code, log } = await sarif(join(fixtures, 'image-tag', 'fail'), 'kubernetes.yaml');
   assert.is(code, 0, 'warnings only');
-  assert.ok(validate(log), errors());
+  const valid = validate(log);
+  assert.ok(valid, errors());
   const run0 = log.runs[0];
   assert.is(run0.tool.driver.name, 'eastern');
   assert.ok(run0.tool.driver.rules.some((r: { id: string }) => r.id === 'image-tag'));
@@ -60,7 +64,8 @@ t('errors, a suppression with its justification, and a file name that needs esca
   });
   const { code, log } = await sarif(dir, 'my app.yaml', { environment: 'production' });
   assert.is(code, 1, 'a privileged container is an error');
-  assert.ok(validate(log), errors());
+  const valid = validate(log);
+  assert.ok(valid, errors());
   const results = log.runs[0].results;
   const privileged = results.find((r: { ruleId: string }) => r.ruleId === 'privileged');
   assert.is(privileged.level, 'error');
