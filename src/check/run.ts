@@ -13,6 +13,7 @@ export interface CheckInput {
   policy?: CheckPolicy;
   kubernetes?: KubernetesVersion;
   serves?: (apiVersion: string, kind: string) => boolean;
+  targetName?: string;
   /** Only these rules (upgrade-check runs the API rules alone). */
   only?: readonly RuleId[];
   rules?: readonly Rule[];
@@ -58,7 +59,7 @@ function suppression(o: CheckObject, rule: RuleId): { annotation: string; reason
 
 export function runChecks(input: CheckInput): CheckResult {
   const rules = input.rules ?? ALL_RULES;
-  const ctx = { objects: input.objects, ...(input.kubernetes && { kubernetes: input.kubernetes }), ...(input.serves && { serves: input.serves }) };
+  const ctx = { objects: input.objects, ...(input.kubernetes && { kubernetes: input.kubernetes }), ...(input.serves && { serves: input.serves }), ...(input.targetName && { targetName: input.targetName }) };
   const raw = [...rules.flatMap((r) => (input.only && !r.ids.some((id) => input.only?.includes(id)) ? [] : r.check(ctx))), ...(input.only ? [] : unknownSuppressions(input.objects))];
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];

@@ -48,6 +48,8 @@ export interface RuleContext {
    * when given it decides removed-api instead of the removals table.
    */
   serves?: (apiVersion: string, kind: string) => boolean;
+  /** How messages name the target (default: `Kubernetes 1.33`). */
+  targetName?: string;
 }
 
 export interface Rule {

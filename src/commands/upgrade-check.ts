@@ -92,6 +92,7 @@ async function checkContext(context: string, target: Target, options: UpgradeChe
         objects,
         locate: documentLocator(manifest.documents),
         only: ['removed-api', 'deprecated-api'],
+        targetName: target.label,
         ...(target.kubernetes && { kubernetes: target.kubernetes }),
         ...(s && { serves: (apiVersion: string, kind: string) => s.has(`${apiVersion}|${kind}`) }),
       });

@@ -14,10 +14,10 @@ function replaceFix(entry: ApiLifecycle | undefined, kind: string): string {
 
 export const apiVersions: Rule = {
   ids: ['removed-api', 'deprecated-api'],
-  check({ objects, kubernetes, serves }) {
+  check({ objects, kubernetes, serves, targetName }) {
     if (!kubernetes && !serves) return [];
     const out: RawFinding[] = [];
-    const target = kubernetes ? `Kubernetes ${kubernetes.major}.${kubernetes.minor}` : 'the target cluster';
+    const target = targetName ?? (kubernetes ? `Kubernetes ${kubernetes.major}.${kubernetes.minor}` : 'the target cluster');
     const minor = (k: KubernetesVersion | undefined) => (k && k.major === 1 ? k.minor : k && k.major > 1 ? Infinity : undefined);
     const m = minor(kubernetes);
     for (const o of objects) {
