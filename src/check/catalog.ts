@@ -1,8 +1,8 @@
 // Every check Eastern runs, as data: its id, the level it has unless an environment
 // or project says otherwise, what it looks for, and why it matters. The README's
 // "checks" section, the SARIF rule descriptors and the validation of level settings
-// (agents/*.yaml, eastern-checks.yaml) all read this table; the rule modules in
-// rules/ implement the ids.
+// (agents/*.yaml, eastern-checks.yaml) all read this table; the rule modules
+// (resources.ts, security.ts, … listed in rules.ts) implement the ids.
 
 /** What a level setting may say about a rule. */
 export type Level = 'error' | 'warning' | 'off';

@@ -4,7 +4,7 @@
 import { isPlainObject } from '../kube/objects.js';
 import { SUPPRESS_PREFIX, isRuleId, type RuleId, type Severity } from './catalog.js';
 import { levelOf, reportedSeverity, type CheckPolicy } from './levels.js';
-import { ALL_RULES } from './rules/index.js';
+import { ALL_RULES } from './rules.js';
 import type { CheckObject, Finding, KubernetesVersion, Locate, RawFinding, Rule } from './types.js';
 
 export interface CheckInput {

@@ -29,7 +29,7 @@ const t = suite('check --output sarif');
 async function sarif(cwd: string, file: string, extra: Record<string, unknown> = {}) {
   const c = capture();
   const code = await run({ cwd, env: {}, io: c.io, positional: { file }, output: 'sarif', ...extra });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a SARIF log read back as plain JSON
+  // A SARIF log read back as plain JSON.
   return { code, log: JSON.parse(c.stdout()) as any };
 }
 

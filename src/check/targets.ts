@@ -1,8 +1,8 @@
 // hpa-target, pdb-target: an autoscaler or a disruption budget must point at
 // something the project deploys.
-import { isPlainObject } from '../../kube/objects.js';
-import { at, isKind, matches, nameOf, podTemplates, selectorOf } from '../objects.js';
-import type { RawFinding, Rule } from '../types.js';
+import { isPlainObject } from '../kube/objects.js';
+import { at, isKind, matches, nameOf, podTemplates, selectorOf } from './objects.js';
+import type { RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 export const targets: Rule = {

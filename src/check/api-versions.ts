@@ -1,7 +1,7 @@
 // removed-api, deprecated-api: whether the target Kubernetes version still serves
 // each object's apiVersion (the removals table, or a real cluster's discovery).
-import { lifecycleOf, replacementApiVersion, type ApiLifecycle } from '../api-lifecycle.js';
-import type { KubernetesVersion, RawFinding, Rule } from '../types.js';
+import { lifecycleOf, replacementApiVersion, type ApiLifecycle } from './api-lifecycle.js';
+import type { KubernetesVersion, RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 const v = (minor: number) => `1.${minor}`;

@@ -1,7 +1,7 @@
 // privileged, host-path, run-as-root: what lets a pod reach the node.
-import { isPlainObject } from '../../kube/objects.js';
-import { podTemplates } from '../objects.js';
-import type { RawFinding, Rule } from '../types.js';
+import { isPlainObject } from '../kube/objects.js';
+import { podTemplates } from './objects.js';
+import type { RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 const securityContext = (v: Record<string, unknown>) => (isPlainObject(v.securityContext) ? v.securityContext : {});

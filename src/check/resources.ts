@@ -1,7 +1,7 @@
 // requests, memory-limit: what every container should declare about its resources.
-import { isPlainObject } from '../../kube/objects.js';
-import { podTemplates, type Container } from '../objects.js';
-import type { RawFinding, Rule } from '../types.js';
+import { isPlainObject } from '../kube/objects.js';
+import { podTemplates, type Container } from './objects.js';
+import type { RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 const section = (c: Container, name: 'requests' | 'limits') => {

@@ -1,8 +1,8 @@
 // service-selector, readiness-probe: a Service must select pods of the project, and
 // the pods it sends traffic to must say when they are ready for it.
-import { isPlainObject } from '../../kube/objects.js';
-import { at, describeLabels, isKind, mapMatches, nameOf, podTemplates } from '../objects.js';
-import type { CheckObject, RawFinding, Rule } from '../types.js';
+import { isPlainObject } from '../kube/objects.js';
+import { at, describeLabels, isKind, mapMatches, nameOf, podTemplates } from './objects.js';
+import type { CheckObject, RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 interface SelectingService {

@@ -1,8 +1,8 @@
 // node-spread, disruption-budget: more than one replica only helps if the replicas
 // do not share a node and are not all evicted at once.
-import { isPlainObject } from '../../kube/objects.js';
-import { at, isKind, matches, podTemplates, replicasOf, selectorOf, type PodTemplate } from '../objects.js';
-import type { CheckObject, RawFinding, Rule } from '../types.js';
+import { isPlainObject } from '../kube/objects.js';
+import { at, isKind, matches, podTemplates, replicasOf, selectorOf, type PodTemplate } from './objects.js';
+import type { CheckObject, RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 const HOSTNAME = 'kubernetes.io/hostname';

@@ -1,5 +1,5 @@
 // Every rule module, in the order their findings are reported.
-import type { Rule } from '../types.js';
+import type { Rule } from './types.js';
 import { apiVersions } from './api-versions.js';
 import { availability } from './availability.js';
 import { duplicates } from './duplicates.js';

@@ -1,6 +1,6 @@
 // image-tag: every image names a fixed version.
-import { podTemplates } from '../objects.js';
-import type { RawFinding, Rule } from '../types.js';
+import { podTemplates } from './objects.js';
+import type { RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 /** The tag of an image reference; undefined when it has none. A digest pins the image whatever the tag. */

@@ -1,7 +1,7 @@
 // duplicate-object: one object, one document.
-import { groupOf } from '../../kube/objects.js';
-import { nameOf } from '../objects.js';
-import type { CheckObject, RawFinding, Rule } from '../types.js';
+import { groupOf } from '../kube/objects.js';
+import { nameOf } from './objects.js';
+import type { CheckObject, RawFinding, Rule } from './types.js';
 import { finding } from './finding.js';
 
 export const duplicates: Rule = {
