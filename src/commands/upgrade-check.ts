@@ -15,17 +15,13 @@ import type { ReleaseHead } from '../deploy/release.js';
 import { baselineHead, releasedProjects } from '../drift/project.js';
 import { UsageError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
+import type { ClusterOptions } from '../kube/session.js';
 import { groupOf, refKey } from '../kube/objects.js';
 import { createLogger, processIo, type Io } from '../output/logger.js';
 
-export interface UpgradeCheckOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface UpgradeCheckOptions extends Omit<ClusterOptions, 'cluster'> {
   io?: Io;
   namespaces?: string[];
-  context?: string;
-  kubeconfig?: string;
-  verbose?: boolean;
   output?: 'text' | 'json';
   /** Target Kubernetes version, e.g. 1.33. */
   to?: string;

@@ -8,20 +8,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { run as deploy } from '../../src/commands/deploy.js';
 import { ValidationError } from '../../src/errors.js';
+import { agentText } from '../fleet/agent-text.js';
 import { capture, client, deleteNamespace, get, kubeconfig, projectDir, releases, uniqueNamespace } from '../kube/helpers.js';
 
-const agent = (name: string, environments: string[], checks: string) => `name: ${name}
-environments: [${environments.join(', ')}]
-kubernetes:
+const agent = (name: string, environments: string[], checks: string) => agentText(name, environments, `kubernetes:
   context: ${name}
-jenkins:
-  url: https://jenkins.example.com/
-  user: eastern-${name}
-  passwordEnv: JENKINS_TOKEN
-swarm:
-  jar: /opt/swarm/swarm-client.jar
 checks:
-${checks}`;
+${checks}`);
 
 const fleet = mkdtempSync(join(tmpdir(), 'eastern-fleet-'));
 mkdirSync(join(fleet, 'agents'));

@@ -9,16 +9,9 @@ import * as assert from 'uvu/assert';
 import { checkPolicy, environmentChecks } from '../../src/fleet/checks.js';
 import { checkFleet, parseAgent, parseAgentText } from '../../src/fleet/schema.js';
 import { ValidationError } from '../../src/errors.js';
+import { agentText } from './agent-text.js';
 
-const agentFile = (name: string, environments: string[], checks = '') => `name: ${name}
-environments: [${environments.join(', ')}]
-jenkins:
-  url: https://jenkins.example.com/
-  user: eastern-${name}
-  passwordEnv: JENKINS_TOKEN
-swarm:
-  jar: /opt/swarm/swarm-client.jar
-${checks}`;
+const agentFile = (name: string, environments: string[], checks = '') => agentText(name, environments, checks);
 
 const t = suite('fleet check levels');
 
