@@ -80,6 +80,15 @@ test('upgrade-check --to 1.33 finds the same object from the removals table (JSO
   assert.equal(report.summary, { breaks: 1, deprecated: 0, unreachable: 0 });
 });
 
+test('upgrade-check --all-contexts goes through every cluster of the kubeconfig', async () => {
+  const c = capture();
+  const code = await upgradeCheck({ cwd: dir, kubeconfig: kubeconfig(), to: '1.33', allContexts: true, namespaces: [ns], output: 'json', io: c.io, env: { ...process.env } });
+  assert.is(code, 1);
+  const report = JSON.parse(c.stdout());
+  assert.equal(report.contexts.map((x: { context: string; findings: unknown[] }) => [x.context, x.findings.length]), [['kube1', 1], ['kube2', 0]]);
+  assert.match(report.contexts[1].version, /^v1\.33\./);
+});
+
 test('upgrade-check --to 1.31 only warns (deprecated, not yet removed) and exits 0', async () => {
   const c = capture();
   const code = await upgradeCheck({ cwd: dir, kubeconfig: kubeconfig(), context: 'kube1', to: '1.31', namespaces: [ns], io: c.io, env: { ...process.env } });
