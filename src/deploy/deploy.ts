@@ -174,8 +174,8 @@ class DeployTask {
     const { client, logger, settings, namespace, project } = req;
     const version = await phases.run('connect', () => connect(client));
     const objects = await phases.run('validate', () => prepare(client, req.manifest, namespace, project, req));
-    await phases.run('check', async () => deployGate({ manifest: req.manifest, namespace, serverVersion: version, policy: req.checks, logger }));
     logger.info(`validated ${objects.length} objects of project ${project} against cluster ${client.target.context} (${version ?? 'unknown version'})`);
+    await phases.run('check', async () => deployGate({ manifest: req.manifest, namespace, serverVersion: version, policy: req.checks, logger }));
     await phases.run('namespace', () => this.ensureNamespace());
     await phases.run('lock', () => this.lock.acquire(settings.lockTimeoutSeconds));
     logger.debug(`lock acquired: Lease eastern-lock-${project} held by ${req.deployer}`);
