@@ -245,7 +245,21 @@ async function renderSections({ runs, tools, workDir, extra }) {
       title: `Render ${projects} projects in one process`,
       rows: rowsOf('render-many', 1, [['eastern', `eastern render -f ×${projects}`]]),
     },
+    checkSection(byName, projects),
   ];
+}
+
+/** `eastern check -f ×N` against `eastern render -f ×N` of the same projects (ratio: render / check). */
+function checkSection(byName, projects) {
+  const wall = (name) => byName[name]?.tools?.eastern?.wall;
+  const check = wall('check-many');
+  const render = wall('render-many');
+  const rows = [
+    { tool: `eastern check -f ×${projects}`, key: 'check', unit: 'ms', summary: check, ...(!check && { na: 'no result' }) },
+    { tool: `eastern render -f ×${projects}`, key: 'render', unit: 'ms', summary: render, ...(!render && { na: 'no result' }) },
+  ];
+  if (check && render) rows[1].ratio = render.median / check.median;
+  return { id: 'check-many', title: `Check ${projects} projects in one process (vs rendering them)`, rows };
 }
 
 /** Rollout detection: bench/rollout's figures, in this table's format. */
@@ -309,6 +323,7 @@ function evaluateTargets(sections) {
   ratioTarget('render per project ≤ 0.75× Python eastern', 'render-project', 'eastern', 'python', 0.75);
   ratioTarget('render per project faster than helm template', 'render-project', 'eastern', 'helm', 1);
   ratioTarget('large template ≤ 0.4× Python eastern', 'render-large', 'eastern', 'python', 0.4);
+  ratioTarget('check of 50 projects in one process < 2× render -f of them', 'check-many', 'check', 'render', 2);
   {
     const e = median('apply-first', 'eastern');
     const k = median('apply-first', 'kubectl');

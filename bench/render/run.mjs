@@ -10,6 +10,7 @@
 //   per-project  one `generate` process per project of a 50-project monorepo
 //   large        one template with 2,000 partial loads (~50,000 output lines)
 //   render-many  `eastern render -f … -f …` of all projects in one process
+//   check-many   `eastern check -f … -f …` of the same projects in one process
 //   node-e-0     `node -e 0`, the floor of any Node command
 // Other peers (e.g. `helm template`) plug in through `options.competitors`.
 import { spawnSync } from 'node:child_process';
@@ -105,6 +106,7 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
     name: 'eastern',
     command: (caseName, item) => {
       if (caseName === 'render-many') return [process.execPath, [easternBin, 'render', ...item.files.flatMap((f) => ['-f', f]), '-n', NAMESPACE, ...SETS]];
+      if (caseName === 'check-many') return [process.execPath, [easternBin, 'check', ...item.files.flatMap((f) => ['-f', f]), '-n', NAMESPACE, ...SETS]];
       if (caseName === 'node-e-0') return [process.execPath, ['-e', '0']];
       return [process.execPath, [easternBin, 'generate', item.file, NAMESPACE, ...SETS]];
     },
@@ -121,6 +123,7 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
     { name: 'per-project', title: `${projects} projects, one generate process each`, items: templates.map((file) => ({ cwd: monoDir, file })), perItem: true },
     { name: 'large', title: `large template (${large.loads} loads)`, items: [{ cwd: largeDir, file: large.template }] },
     { name: 'render-many', title: `render -f ×${projects} in one process`, items: [{ cwd: monoDir, files: templates }] },
+    { name: 'check-many', title: `check -f ×${projects} in one process`, items: [{ cwd: monoDir, files: templates }] },
     { name: 'node-e-0', title: 'node -e 0 (baseline)', items: [{ cwd: repoRoot }] },
   ];
 
@@ -132,7 +135,8 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
         const cmd = tool.command(c.name, item);
         if (!cmd) continue;
         const { stdout } = timed(cmd[0], cmd[1], item.cwd, `${tool.name} ${c.name}`);
-        if (c.name !== 'node-e-0' && stdout.trim() === '') throw new Error(`${tool.name} ${c.name}: rendered nothing`);
+        // check prints findings (the monorepo has warnings, no errors: exit 0); the others print YAML.
+        if (c.name !== 'node-e-0' && stdout.trim() === '') throw new Error(`${tool.name} ${c.name}: ${c.name === 'check-many' ? 'reported no finding' : 'rendered nothing'}`);
         if (tool.name === 'eastern' && c.name === 'large') outputLines.large = stdout.split('\n').length - 1;
       }
     }
@@ -181,8 +185,9 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
     perProject: ratioSet(byName['per-project'].tools.eastern, byName['per-project'].tools['python-eastern']),
     large: ratioSet(byName.large.tools.eastern, byName.large.tools['python-eastern']),
     renderManyVsPythonPerProject: ratioSet(byName['render-many'].tools.eastern, byName['per-project'].tools['python-eastern']),
+    checkManyVsRenderMany: ratioSet(byName['check-many'].tools.eastern, byName['render-many'].tools.eastern),
   };
-  const targets = { perProject: 0.75, large: 0.4 };
+  const targets = { perProject: 0.75, large: 0.4, checkManyVsRenderMany: 2 };
 
   // Table: wall-time median (min–max), CPU median; ratios of wall medians, wall minimums and CPU medians.
   const x = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
@@ -194,11 +199,12 @@ async function measure({ runs, projects, log, workDir, out, competitors }) {
       const per = r.name === 'per-project' ? ` = ${fmt(s.wall.median / r.items)}/project` : '';
       return `${fmt(s.wall.median)} (${fmt(s.wall.min)}–${fmt(s.wall.max)})${s.cpu ? `, cpu ${fmt(s.cpu.median)}` : ''}${per}`;
     });
-    const set = r.name === 'per-project' ? ratios.perProject : r.name === 'large' ? ratios.large : r.name === 'render-many' ? ratios.renderManyVsPythonPerProject : undefined;
+    const set = r.name === 'per-project' ? ratios.perProject : r.name === 'large' ? ratios.large : r.name === 'render-many' ? ratios.renderManyVsPythonPerProject : r.name === 'check-many' ? ratios.checkManyVsRenderMany : undefined;
     let rc = set ? `${x(set.wallMedian)}, ${x(set.wallMin)}, ${x(set.cpuMedian)}` : '—';
     if (r.name === 'per-project') rc += ` (target ≤ ${targets.perProject}×)`;
     if (r.name === 'large') rc += ` (target ≤ ${targets.large}×)`;
     if (r.name === 'render-many') rc += ' of python per-project';
+    if (r.name === 'check-many') rc += ` of eastern render -f (target < ${targets.checkManyVsRenderMany}×)`;
     rows.push([r.title, ...cells, rc]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));

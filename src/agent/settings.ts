@@ -14,6 +14,8 @@ export interface AgentSettings {
   name: string;
   /** The agent file as shown in messages (agents/kube1.yaml). */
   configPath: string;
+  /** Its absolute path: builds get it as EASTERN_AGENT_FILE (the check levels of their environment). */
+  agentFile: string;
   /** What builds get as EASTERN_AGENT: the socket path, or http://host:port in listen mode. */
   endpoint: string;
   /** The Unix socket API (default), with its token file. */
@@ -80,6 +82,7 @@ export function resolveSettings(agent: AgentDefinition, input: SettingsInput & {
   return {
     name: agent.name,
     configPath: agent.file,
+    agentFile: resolve(input.cwd, agent.file),
     endpoint: listen ? `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}` : socketPath,
     socket: listen ? undefined : { path: socketPath, tokenPath: tokenPathFor(socketPath) },
     listen,

@@ -21,9 +21,13 @@ export interface SwarmCommand {
   passwordFile?: { path: string; value: string };
 }
 
-/** What a build may know: its cluster, the agent, and (TCP mode) the agent token. */
+/**
+ * What a build may know: its cluster, the agent, its agent file (for the check
+ * levels of its environment) and, in TCP mode, the agent token. The context and
+ * kubeconfig only when builds share the agent's user (swarm.sameUser).
+ */
 export function buildEnvironment(settings: AgentSettings, env: NodeJS.ProcessEnv, withCredentials: boolean): Record<string, string> {
-  const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint };
+  const out: Record<string, string> = { EASTERN_CLUSTER: settings.name, EASTERN_AGENT: settings.endpoint, EASTERN_AGENT_FILE: settings.agentFile };
   if (withCredentials && settings.context !== undefined) out.EASTERN_CONTEXT = settings.context;
   if (withCredentials && settings.kubeconfig !== undefined) out.KUBECONFIG = settings.kubeconfig;
   const token = settings.listen ? env[settings.listen.tokenEnv] : undefined;

@@ -29,14 +29,21 @@ function positiveInt(name: string) {
 }
 
 /** Options accepted before or after the command name (`eastern -c kube2 deploy …` or `eastern deploy … -c kube2`). */
-function globalOptions(cmd: Command): Command {
+function globalOptions(cmd: Command, outputs: readonly string[] = ['text', 'json']): Command {
   return cmd
     .option('-c, --context <ctx>', 'kubeconfig context')
     .option('--kubeconfig <path>', 'kubeconfig file (else $KUBECONFIG, ~/.kube/config, in-cluster)')
     .addOption(new Option('--kubectl <path>', 'accepted and ignored (Python eastern compatibility)').hideHelp())
     .option('-v, --verbose', 'more detail in progress and errors')
     .addOption(new Option('--verbosity <level>', 'Python eastern compatibility: DEBUG or INFO mean --verbose').hideHelp())
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']));
+    .addOption(new Option('--output <format>', 'output format').choices(outputs));
+}
+
+/** Where check levels come from (eastern check, eastern deploy). */
+function levelOptions(cmd: Command): Command {
+  return cmd
+    .option('--environment <env>', 'environment whose check levels apply (default: $EASTERN_ENVIRONMENT, set by the Jenkins steps)')
+    .option('--agents <path>', 'fleet folder or agent file holding the levels (default: $EASTERN_AGENT_FILE, set by eastern agent)');
 }
 
 function templateOptions(cmd: Command): Command {
@@ -95,7 +102,7 @@ export function buildProgram(): Command {
   generate('generate');
   generate('render');
 
-  templateOptions(globalOptions(program.command('deploy')))
+  const deploy = templateOptions(globalOptions(program.command('deploy')))
     .description('render, validate, dry-run, apply, wait for rollout and record the release')
     .argument('<FILE>', 'top-level template')
     .argument('[NAMESPACE]', 'target namespace', 'default')
@@ -109,8 +116,25 @@ export function buildProgram(): Command {
     .option('--force-conflicts', 'take over fields owned by other field managers')
     .option('--take-over', 'deploy objects that belong to another Eastern project, moving them to this one')
     .option('--history-limit <n>', 'release revisions kept per project and namespace', positiveInt('--history-limit'), DEFAULT_HISTORY_LIMIT)
-    .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)')
-    .action(action(() => import('../commands/deploy.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
+    .option('-e, --edit', 'edit the rendered manifest in $EDITOR first (only on a terminal)');
+  levelOptions(deploy).action(action(() => import('../commands/deploy.js'), ([file, namespace], o) => ({ ...o, file, namespace })));
+
+  const check = templateOptions(globalOptions(program.command('check'), ['text', 'json', 'sarif']))
+    .description('check the rendered objects against workload policies (and a Kubernetes version), each finding at its template file:line')
+    .argument('[FILE]', 'top-level template')
+    .argument('[NAMESPACE]', 'target namespace, available as ${NAMESPACE}')
+    .option('-f, --file <file>', 'template to check (repeatable; each is its own project)', collect, [])
+    .option('-n, --namespace <ns>', 'namespace for -f files')
+    .option('--kubernetes <version>', 'also flag apiVersions that this Kubernetes version no longer serves or has deprecated, e.g. 1.33');
+  levelOptions(check).action(action(() => import('../commands/check.js'), ([file, namespace], o) => ({ ...o, positional: { file, namespace } })));
+
+  globalOptions(program.command('upgrade-check'))
+    .description('the released projects, objects and template lines that would break on another Kubernetes version')
+    .argument('[NAMESPACE...]', 'namespaces (default: every namespace with Eastern releases)')
+    .option('--to <version>', 'target Kubernetes version, e.g. 1.33 (the removals table decides)')
+    .option('--to-context <ctx>', 'a cluster already on the target version (its discovery decides)')
+    .option('--all-contexts', 'check every context of the kubeconfig (except --to-context)')
+    .action(action(() => import('../commands/upgrade-check.js'), ([namespaces], o) => ({ ...o, namespaces })));
 
   templateOptions(globalOptions(program.command('job')))
     .description('run the Job in FILE named with TAG, stream its log, wait, delete it (Python eastern compatible)')

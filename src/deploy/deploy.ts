@@ -3,6 +3,7 @@
 //
 //   connect    the cluster answers (version)
 //   validate   manifest shape, served kinds, namespaces, labels (client side + discovery)
+//   check      workload policies and API deprecations at template lines (src/check); errors stop here
 //   namespace  create the target namespace if it is missing
 //   lock       the project's Lease in the namespace
 //   dry run    every object, server side; any rejection stops here, nothing written
@@ -16,6 +17,8 @@
 // A rollback is the same procedure with a stored manifest; `--rollback-on-failure`
 // runs `release` a second time under the same lock.
 
+import { deployGate } from '../check/gate.js';
+import type { CheckPolicy } from '../check/levels.js';
 import { ClusterError, EasternError, RolloutFailedError, RolloutTimeoutError, ValidationError } from '../errors.js';
 import { apiMessage, statusOf } from '../kube/api-error.js';
 import type { KubeClient } from '../kube/client.js';
@@ -32,7 +35,7 @@ import { PhaseRunner } from './phases.js';
 import { collectObjects, placeObjects, type PlannedObject } from './plan.js';
 import { decidePrune, executePrune, pruneCandidates, type PruneDecision } from './prune.js';
 import { ReleaseStore, type DamagedRecord } from './release-store.js';
-import { maskVariables, nextRevision, revisionsToKeep, rollbackTarget, type Outcome, type ReleaseHead, type ReleaseInfo } from './release.js';
+import { maskVariables, nextRevision, objectSources, revisionsToKeep, rollbackTarget, type Outcome, type ReleaseHead, type ReleaseInfo } from './release.js';
 
 export type { FormatLocation, ManifestInput };
 export type { ObjectAction, ObjectReport } from './apply.js';
@@ -81,6 +84,8 @@ export interface DeployRequest extends PreparePolicy {
   deployer: string;
   easternVersion: string;
   rollbackOf?: number;
+  /** Check levels (environment, project); without them findings are only warnings (rollbacks). */
+  checks?: CheckPolicy;
   settings: DeploySettings;
   logger: Logger;
   signal?: AbortSignal;
@@ -198,6 +203,7 @@ class DeployTask {
     const version = await phases.run('connect', () => connect(client));
     const objects = await phases.run('validate', () => prepare(client, req.manifest, namespace, project, req));
     logger.info(`validated ${objects.length} objects of project ${project} against cluster ${client.target.context} (${version ?? 'unknown version'})`);
+    await phases.run('check', async () => deployGate({ manifest: req.manifest, namespace, serverVersion: version, policy: req.checks, logger }));
     await phases.run('namespace', () => this.ensureNamespace());
     await phases.run('lock', () => this.lock.acquire(settings.lockTimeoutSeconds));
     logger.debug(`lock acquired: Lease eastern-lock-${project} held by ${req.deployer}`);
@@ -337,6 +343,7 @@ class DeployTask {
       easternVersion: req.easternVersion,
       variables: maskVariables(req.variables),
       objects: objects.map((o) => o.ref),
+      sources: objectSources(objects, req.manifest.format),
       ...(req.build && { build: req.build }),
       ...(commit && { commit }),
       ...(req.source && { source: req.source }),

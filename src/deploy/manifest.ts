@@ -2,6 +2,7 @@
 // name the place each document came from. From a template (render), from a stored
 // revision (rollback), or from text a person edited (--edit).
 import { formatLocation, parseManifest, render, templateVariables } from '../template/index.js';
+import type { SourceMapLike } from '../template/source-map.js';
 import type { ManifestDocument, SourceLocation } from '../template/types.js';
 import { builtinVariables } from '../template/variables.js';
 
@@ -14,6 +15,8 @@ export interface ManifestInput {
   format: FormatLocation;
   /** Values of secret-looking variables it was rendered with: errors about its text mask them. */
   secretValues?: readonly string[];
+  /** Rendered line → template line, for checks that name a field's own line. */
+  sourceMap?: SourceMapLike;
 }
 
 export interface RenderManifestOptions {
@@ -40,7 +43,7 @@ export function renderManifest(options: RenderManifestOptions, onWarning: (m: st
     onWarning,
   });
   const documents = parseManifest(rendered, options.cwd);
-  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd), secretValues: rendered.secretValues }, variables };
+  return { manifest: { text: rendered.text, documents, format: (loc) => formatLocation(loc, options.cwd), secretValues: rendered.secretValues, sourceMap: rendered.sourceMap }, variables };
 }
 
 /** A manifest given as text (a stored revision, an edited file); locations read "<label>:line". */
@@ -49,5 +52,5 @@ export function manifestFromText(text: string, label: string, cwd: string, secre
   const lines = normalised === '' ? [] : normalised.replace(/\n$/, '').split('\n');
   const sourceMap = lines.map((_, i) => ({ file: label, line: i + 1 }));
   const documents = parseManifest({ text: normalised, sourceMap, secretValues }, cwd);
-  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}`, secretValues };
+  return { text: normalised, documents, format: (loc) => `${loc.file}:${loc.line}`, secretValues, sourceMap };
 }

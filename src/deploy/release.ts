@@ -15,6 +15,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import type { BuildInfo } from '../project/identity.js';
 import { ClusterError } from '../errors.js';
+import type { SourceLocation } from '../template/types.js';
 
 export const RELEASE_TYPE = 'eastern.io/release';
 export const LABEL_RELEASE_OF = 'eastern.io/release-of';
@@ -54,6 +55,8 @@ export interface ReleaseInfo {
   rollbackOf?: number;
   /** What this revision applied: the basis of --prune. */
   objects: ObjectRef[];
+  /** Where each object starts in the templates (`file:line (included from …)`), by refKey; what upgrade-check names. */
+  sources?: Record<string, string>;
   manifest: { sha256: string; bytes: number; gzipBytes: number; chunks: number };
 }
 
@@ -66,6 +69,17 @@ export interface ReleaseHead {
 
 // The secret-name rule is shared with template errors (src/secrets/masking.ts).
 export { MASK, maskVariables } from '../secrets/masking.js';
+
+/** `sources` of a release: each object's template location, with the includes that led there. */
+export function objectSources(objects: readonly { key: string; source: SourceLocation; location: string }[], format: (loc: SourceLocation) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of objects) {
+    const chain: string[] = [];
+    for (let via = o.source.via; via; via = via.via) chain.push(format(via));
+    out[o.key] = chain.length ? `${o.location} (included from ${chain.join(', ')})` : o.location;
+  }
+  return out;
+}
 
 export function headName(project: string, revision: number): string {
   return `eastern.release.${project}.v${revision}`;

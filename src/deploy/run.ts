@@ -6,6 +6,8 @@ import { dirname, resolve } from 'node:path';
 import { EasternError } from '../errors.js';
 import type { KubeClient } from '../kube/client.js';
 import { createLogger, type Io } from '../output/logger.js';
+import { deployGate } from '../check/gate.js';
+import { checkPolicy } from '../fleet/checks.js';
 import { projectName } from '../project/name.js';
 import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { displayPath } from '../template/location.js';
@@ -49,6 +51,10 @@ export interface DeployTemplateOptions {
   clusterScoped?: PreparePolicy['clusterScoped'];
   /** Changes the rendered manifest before anything is sent (--edit). */
   edit?: (manifest: ManifestInput) => Promise<ManifestInput>;
+  /** Environment whose check levels apply (else $EASTERN_ENVIRONMENT). */
+  environment?: string;
+  /** Fleet folder or agent file holding those levels (else $EASTERN_AGENT_FILE). */
+  agents?: string;
 }
 
 /** The deploy settings of a command's options, defaults filled in. */
@@ -86,6 +92,8 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
   const early = createLogger({ out: options.io.stderr, verbose: options.verbose ?? false, env });
   const rendered = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
   const manifest = options.edit ? await options.edit(rendered.manifest) : rendered.manifest;
+  // Check levels are read before the cluster is: a broken levels file fails fast.
+  const checks = checkPolicy({ cwd: options.cwd, env, template: options.file, ...(options.environment && { environment: options.environment }), ...(options.agents && { agents: options.agents }) });
   // Values of secret-looking variables never reach the output: not in diffs, logs or API messages.
   const secrets = secretValues(rendered.variables);
   const io = { stdout: maskingWriter(options.io.stdout, secrets), stderr: maskingWriter(options.io.stderr, secrets) };
@@ -106,6 +114,7 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
   let wroteJson = false;
   try {
     if (options.dryRun) {
+      deployGate({ manifest, namespace, policy: checks, logger });
       const result = await preview(client, manifest, namespace, project, settings, logger, policy);
       io.stdout.write(json ? JSON.stringify({ dryRun: true, ...previewJson(result) }, null, 2) + '\n' : formatPreview(result, { pruneEnabled: settings.prune }));
       logger.info('dry run only: nothing was written');
@@ -123,6 +132,7 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
       ...(build && { build }),
       deployer: deployerIdentity(env),
       easternVersion: easternVersion(),
+      checks,
       settings,
       logger,
       ...(options.signal && { signal: options.signal }),

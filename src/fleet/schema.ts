@@ -3,6 +3,7 @@
 // labels and namespace rules. Validation is hand-written so that every problem of a
 // file comes back at once, each naming the file, the field path and the fix.
 import yaml from 'js-yaml';
+import { parseEnvironmentChecks, type EnvironmentChecks } from '../check/levels.js';
 import { ValidationError } from '../errors.js';
 
 /** One agent: a Jenkins Swarm node next to one Kubernetes cluster. */
@@ -69,6 +70,8 @@ export interface AgentDefinition {
   protect: string[];
   /** Jenkins user IDs or group names allowed to approve; empty = anyone who may build the job. */
   approvers: string[];
+  /** Check levels per environment (`checks:`); environments not listed use the defaults. */
+  checks: Record<string, EnvironmentChecks>;
 }
 
 /** Namespaces an agent may touch when the file does not say: all but kube-*. */
@@ -95,7 +98,7 @@ const NAMESPACE_GLOB = /^!?[a-z0-9*?-]+$/;
 const CLUSTER_KIND = /^[A-Z][A-Za-z0-9]*(\.[a-z0-9.-]+)?$/;
 
 const KNOWN: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'environments', 'kubernetes', 'jenkins', 'swarm', 'agent', 'protect', 'approvers'],
+  '': ['name', 'description', 'environments', 'kubernetes', 'jenkins', 'swarm', 'agent', 'protect', 'approvers', 'checks'],
   kubernetes: ['context', 'kubeconfig', 'namespaces', 'clusterScopedKinds'],
   jenkins: ['url', 'user', 'passwordEnv', 'executors', 'labels'],
   swarm: ['jar', 'java', 'extraArgs', 'user', 'group', 'sameUser', 'runBy'],
@@ -251,7 +254,7 @@ function hostPort(problems: Problems, full: string, value: string | undefined, l
  * every problem found (the agent is only usable when problems is empty).
  */
 /** The fields the fleet-wide checks need; available even when other fields of the file are wrong. */
-export type FleetFacts = Pick<AgentDefinition, 'file' | 'name' | 'environments' | 'protect' | 'approvers'>;
+export type FleetFacts = Pick<AgentDefinition, 'file' | 'name' | 'environments' | 'protect' | 'approvers' | 'checks'>;
 
 export interface AgentResult {
   agent: AgentDefinition | undefined;
@@ -400,7 +403,9 @@ export function validateAgent(value: unknown, file: string): AgentResult {
     problems.add('approvers', 'is set but protect is empty, so nothing needs approval', 'list the environments that need approval under protect, or remove approvers');
   }
 
-  const facts = name !== undefined && environments.length > 0 ? { file, name, environments, protect, approvers } : undefined;
+  const checks = checksSection(problems, value.checks, seenEnv);
+
+  const facts = name !== undefined && environments.length > 0 ? { file, name, environments, protect, approvers, checks } : undefined;
   if (problems.list.length > 0 || name === undefined || url === undefined || user === undefined || passwordEnv === undefined || jar === undefined) {
     return { agent: undefined, problems: problems.list, ...(facts && { facts }) };
   }
@@ -416,10 +421,30 @@ export function validateAgent(value: unknown, file: string): AgentResult {
       agent: { socket: socket ?? defaultSocketPath(name), listen, tokenEnv, health, maxConcurrentDeploys, drainGraceSeconds },
       protect,
       approvers,
+      checks,
     },
     problems: [],
-    facts: { file, name, environments, protect, approvers },
+    facts: { file, name, environments, protect, approvers, checks },
   };
+}
+
+/** `checks: { <environment>: { errors: block|warn, rules: { <rule>: error|warning|off } } }`, for this agent's environments. */
+function checksSection(problems: Problems, value: unknown, environments: ReadonlySet<string>): Record<string, EnvironmentChecks> {
+  const out: Record<string, EnvironmentChecks> = {};
+  if (value === undefined || value === null) return out;
+  if (!isRecord(value)) {
+    problems.add('checks', `must be a mapping of environment to check levels, got ${describe(value)}`, 'write e.g. checks: { production: { rules: { image-tag: error } }, dev: { errors: warn } }');
+    return out;
+  }
+  for (const [env, entry] of Object.entries(value)) {
+    if (!environments.has(env)) {
+      problems.add(`checks.${env}`, `${JSON.stringify(env)} is not one of this agent's environments (${[...environments].join(', ') || 'none'})`, 'add it to environments, or remove it from checks');
+      continue;
+    }
+    const parsed = parseEnvironmentChecks(entry, `checks.${env}`, (path, message, fix) => problems.add(path, message, fix));
+    if (parsed) out[env] = parsed;
+  }
+  return out;
 }
 
 function baseName(file: string): string | undefined {
@@ -456,8 +481,9 @@ export function invalid(where: string, problems: string[]): ValidationError {
 
 /**
  * Checks that only make sense across files: unique names, and one protection
- * policy per environment. Protection belongs to the environment, not the cluster, so
- * every agent serving a protected environment must protect it, with the same approvers.
+ * policy and one set of check levels per environment. Both belong to the
+ * environment, not the cluster, so every agent serving a protected environment must
+ * protect it, with the same approvers, and give it the same `checks`.
  */
 export function checkFleet(agents: readonly FleetFacts[]): string[] {
   const problems: string[] = [];
@@ -478,6 +504,16 @@ export function checkFleet(agents: readonly FleetFacts[]): string[] {
       const open = serving.filter((a) => !a.protect.includes(env));
       for (const agent of open) {
         problems.push(`${agent.file}: protect: environment ${JSON.stringify(env)} is protected by ${protecting.map((a) => a.name).join(', ')} but not by ${agent.name} — fix: add ${env} to protect in ${agent.file}, or remove it from protect in ${protecting.map((a) => a.file).join(', ')}`);
+      }
+    }
+    const levels = (a: FleetFacts) => {
+      const c = a.checks[env];
+      return c ? `${c.errors} ${Object.entries(c.rules).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',')}` : 'none';
+    };
+    const [reference, ...others] = serving;
+    for (const agent of others) {
+      if (reference && levels(agent) !== levels(reference)) {
+        problems.push(`${agent.file}: checks.${env}: differs from ${reference.file}, which also serves ${JSON.stringify(env)} — fix: check levels belong to the environment; give every agent that serves ${env} the same checks.${env} (or none)`);
       }
     }
     if (protecting.length > 1) {

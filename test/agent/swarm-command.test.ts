@@ -54,6 +54,8 @@ test('builds inherit the cluster, the agent socket, the context and the kubeconf
   assert.is(command.env.KUBECONFIG, '/w/kube/config');
   assert.is(command.env.EASTERN_NO_AGENT, undefined);
   assert.is(command.env.EASTERN_AGENT_TOKEN, undefined, 'socket mode: the token is a file, not a variable');
+  // Its own agent file, absolute: `eastern deploy` reads the check levels of the build's environment there.
+  assert.is(command.env.EASTERN_AGENT_FILE, `/w/${agent.file}`);
 });
 
 test('in-cluster agents (no context, no kubeconfig) pass neither', () => {

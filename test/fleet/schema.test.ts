@@ -14,17 +14,9 @@ import {
   type AgentDefinition,
 } from '../../src/fleet/schema.js';
 import { ValidationError } from '../../src/errors.js';
+import { agentText } from './agent-text.js';
 
-const minimal = (name: string, extra = '') => `name: ${name}
-environments: [staging]
-jenkins:
-  url: https://jenkins.example.com/
-  user: eastern-${name}
-  passwordEnv: JENKINS_TOKEN
-swarm:
-  jar: /opt/swarm/swarm-client.jar
-  user: eastern-build
-${extra}`;
+const minimal = (name: string, extra = '') => agentText(name, ['staging'], extra);
 
 const problemsOf = (text: string, file = 'agents/kube2.yaml') => parseAgentText(text, file).problems;
 
