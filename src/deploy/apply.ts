@@ -37,6 +37,8 @@ export interface ApplyContext {
 export interface Applied {
   objects: ObjectReport[];
   failures: string[];
+  /** Each object as the API server holds it after this deploy (the apply's answer, or the live object it left alone). */
+  after: Map<string, KubeObject>;
 }
 
 export function objectReport(p: PlannedObject, action: ObjectAction, detail?: string): ObjectReport {
@@ -106,28 +108,39 @@ async function waitForCrds(client: KubeClient, pending: readonly PlannedObject[]
   }
 }
 
-/** Applies every object, tier by tier; objects the dry run showed unchanged are not sent again. */
-export async function applyAll(ctx: ApplyContext, objects: readonly PlannedObject[], dry: DryRunOutcome, live: ReadonlyMap<string, KubeObject>): Promise<Applied> {
+/**
+ * Applies every object, tier by tier. Not sent: objects in `skip` (provably
+ * unchanged since the last release) and those the dry run showed unchanged.
+ */
+export async function applyAll(ctx: ApplyContext, objects: readonly PlannedObject[], dry: DryRunOutcome, live: ReadonlyMap<string, KubeObject>, skip: ReadonlySet<string> = new Set()): Promise<Applied> {
   const { client, logger } = ctx;
   const reports: ObjectReport[] = [];
   const failures: string[] = [];
+  const after = new Map<string, KubeObject>();
   let crdsReady = !objects.some((o) => o.viaCrd);
   for (const tier of applyTiers(objects, (o) => o.object.kind)) {
     if (!crdsReady && tier.some((o) => o.viaCrd)) {
       await waitForCrds(client, objects.filter((o) => o.viaCrd), logger);
       crdsReady = true;
     }
-    ctx.beforeWrite();
+    const sent = tier.filter((p) => !skip.has(p.key));
+    if (sent.length > 0) ctx.beforeWrite();
     const settled = await mapSettled(tier, ctx.concurrency, async (p): Promise<ObjectReport> => {
       const before = live.get(p.key);
-      if (unchangedByDryRun(before, dry.results.get(p.key))) return objectReport(p, 'unchanged');
-      return classifyApply(p, await client.apply(p.object, { force: ctx.forceConflicts }), before);
+      if (skip.has(p.key) || unchangedByDryRun(before, dry.results.get(p.key))) {
+        if (before) after.set(p.key, before);
+        return objectReport(p, 'unchanged');
+      }
+      const res = await client.apply(p.object, { force: ctx.forceConflicts });
+      after.set(p.key, res.body);
+      return classifyApply(p, res, before);
     });
     settled.forEach((s, i) => {
       const p = tier[i]!;
       if (s.ok) {
         reports.push(s.value);
-        logger.info(describeReport(s.value));
+        // Left alone without a request: one summary line, not one per object.
+        if (!skip.has(p.key)) logger.info(describeReport(s.value));
       } else {
         const message = objectMessage(p, s.error);
         failures.push(`${p.location}: ${describeRef(p.object)}: ${message}`);
@@ -137,5 +150,6 @@ export async function applyAll(ctx: ApplyContext, objects: readonly PlannedObjec
     });
     if (failures.length > 0) break;
   }
-  return { objects: reports, failures };
+  if (skip.size > 0) logger.info(`unchanged since the last release (not sent): ${skip.size} ${skip.size === 1 ? 'object' : 'objects'}`);
+  return { objects: reports, failures, after };
 }

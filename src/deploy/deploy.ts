@@ -6,7 +6,11 @@
 //   check      workload policies and API deprecations at template lines (src/check); errors stop here
 //   namespace  create the target namespace if it is missing
 //   lock       the project's Lease in the namespace
-//   dry run    every object, server side; any rejection stops here, nothing written
+//   read       the project's live objects (one LIST per kind) and its release history
+//   dry run    every object that may change, server side; any rejection stops here,
+//              nothing written. Objects provably unchanged since the last release
+//              (fingerprint.ts) are neither dry-run nor applied; when that is all of
+//              them, the deploy confirms the current revision instead of recording one
 //   record     release revision N as pending
 //   apply      server-side apply, tier by tier, parallel inside a tier
 //   prune      (--prune) objects earlier revisions applied and this one lacks
@@ -22,13 +26,14 @@ import type { CheckPolicy } from '../check/levels.js';
 import { ClusterError, EasternError, RolloutFailedError, RolloutTimeoutError, ValidationError } from '../errors.js';
 import { apiMessage, statusOf } from '../kube/api-error.js';
 import type { KubeClient } from '../kube/client.js';
-import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, describeRef, type ObjectRef } from '../kube/objects.js';
+import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, describeRef, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import type { Logger } from '../output/logger.js';
 import type { BuildInfo } from '../project/identity.js';
 import type { RolloutResult, WatchTarget } from '../rollout/index.js';
-import { applyAll, describeReport, summaryLine, type ApplyContext, type ObjectReport } from './apply.js';
+import { applyAll, describeReport, objectReport, summaryLine, type Applied, type ApplyContext, type ObjectReport } from './apply.js';
 import { DEFAULT_CONCURRENCY } from './defaults.js';
-import { liveState, ownershipError, ownershipProblems, serverDryRun } from './dry-run.js';
+import { liveState, ownershipError, ownershipProblems, serverDryRun, type DryRunOutcome } from './dry-run.js';
+import { desiredFingerprint, ownedFingerprint, provablyUnchanged, type Fingerprints } from './fingerprint.js';
 import { DeployLock, clusterLeaseApi, type Clock } from './lock.js';
 import { manifestFromText, type FormatLocation, type ManifestInput } from './manifest.js';
 import { PhaseRunner } from './phases.js';
@@ -103,6 +108,8 @@ export interface DeployReport {
   rollout?: RolloutResult;
   /** Set when --rollback-on-failure re-applied an earlier revision. */
   rollback?: { revision: number; of: number; outcome: 'deployed' | 'failed' | 'timeout' };
+  /** Nothing changed: `revision` is the current one, confirmed, and no new revision was recorded. */
+  unchanged?: boolean;
   durationMs: number;
 }
 
@@ -249,20 +256,28 @@ class DeployTask {
    */
   private async release(req: DeployRequest, objects: PlannedObject[], startedAt: string): Promise<DeployReport> {
     const { phases } = this;
-    const read = await phases.run('dry run', () => this.dryRun(objects));
+    const state = await phases.run('read', () => this.read(objects));
+    const skip = req.rollbackOf === undefined ? provablyUnchanged(objects, state.live, state.fingerprints) : new Set<string>();
+    const current = state.history[0];
+    const pruneLeft = req.settings.prune && pruneCandidates(state.history, new Set(objects.map((o) => o.key))).length > 0;
+    if (skip.size === objects.length && current?.info.outcome === 'deployed' && !pruneLeft) {
+      return phases.run('confirm', () => this.confirm(objects, current));
+    }
+    const dry = await phases.run('dry run', () => this.dryRun(objects.filter((o) => !skip.has(o.key))));
+    const read = { ...state, dry };
     let head = await phases.run('record', () => this.record(req, objects, read.history, read.damaged, startedAt));
     const revision = head.info.revision;
-    const setOutcome = async (outcome: Outcome, reason?: string) => {
-      head = await this.store.setOutcome(head, outcome, { finishedAt: new Date().toISOString(), ...(reason && { reason }) });
+    const setOutcome = async (outcome: Outcome, reason?: string, fingerprints?: Fingerprints) => {
+      head = await this.store.setOutcome(head, outcome, { finishedAt: new Date().toISOString(), ...(reason && { reason }), ...(fingerprints && { fingerprints }) });
     };
 
-    let applied: ObjectReport[];
+    let applied: Applied;
     const pruned: ObjectReport[] = [];
     let rollout: RolloutResult | undefined;
     try {
-      applied = await phases.run('apply', () => this.apply(objects, read, revision));
+      applied = await phases.run('apply', () => this.apply(objects, read, skip, revision));
       if (req.settings.prune) await phases.run('prune', () => this.prune(objects, read.history, revision, pruned));
-      req.logger.info(summaryLine(applied, pruned));
+      req.logger.info(summaryLine(applied.objects, pruned));
       if (req.settings.wait) rollout = await phases.run('wait', () => this.wait(objects));
     } catch (error) {
       const aborted = req.signal?.aborted === true;
@@ -272,12 +287,13 @@ class DeployTask {
     }
 
     const outcome: DeployReport['outcome'] = rollout === undefined || rollout.outcome === 'succeeded' ? 'deployed' : rollout.outcome === 'failed' ? 'failed' : 'timeout';
+    const fingerprints = this.fingerprints(objects, applied.after, skip, state.fingerprints);
     await phases.run('outcome', async () => {
       if (outcome === 'deployed') {
-        await setOutcome('deployed');
+        await setOutcome('deployed', undefined, fingerprints);
         await this.retireOlder(read.history, revision, req.rollbackOf !== undefined);
       } else {
-        await setOutcome('failed', rollout?.summary ?? (outcome === 'timeout' ? `rollout did not finish within ${req.settings.timeoutSeconds} s` : 'rollout failed'));
+        await setOutcome('failed', rollout?.summary ?? (outcome === 'timeout' ? `rollout did not finish within ${req.settings.timeoutSeconds} s` : 'rollout failed'), fingerprints);
       }
       await this.trimHistory([...read.history.map((h) => h.info.revision), revision]);
     });
@@ -287,36 +303,89 @@ class DeployTask {
       context: req.client.target.context,
       revision,
       outcome,
-      objects: applied,
+      objects: applied.objects,
       pruned,
       ...(rollout && { rollout }),
       durationMs: Math.round(performance.now() - this.t0),
     };
   }
 
-  /** dry run, live objects and history: three independent reads, in parallel; then who owns what. */
-  private async dryRun(objects: readonly PlannedObject[]) {
+  /** The project's live objects (one LIST per kind) and its release history, in parallel; then who owns what. */
+  private async read(objects: readonly PlannedObject[]) {
     const { client, logger, settings, namespace, project } = this.req;
-    let read;
     try {
-      const [dry, live, history] = await Promise.all([
-        serverDryRun(client, objects, { force: settings.forceConflicts, concurrency: this.concurrency, namespaceExists: true }),
-        liveState(client, objects, project, namespace, this.concurrency),
-        this.store.list(),
-      ]);
+      const [live, history] = await Promise.all([liveState(client, objects, project, namespace, this.concurrency), this.store.list()]);
       const taken = ownershipProblems(objects, live.foreign, settings.takeOver ?? false, logger);
       if (taken.length > 0) throw ownershipError(taken);
-      read = { dry, live: live.own, history: history.heads, damaged: history.unreadable };
       for (const d of history.unreadable) logger.warn(`${d.error.message}; it is skipped (revision ${d.revision ?? 'unknown'} stays taken)`);
+      // What the newest release that recorded it left in the cluster (an interrupted one records nothing).
+      const fingerprints = history.heads.find((h) => h.info.fingerprints)?.info.fingerprints;
+      return { live: live.own, history: history.heads, damaged: history.unreadable, fingerprints };
     } catch (error) {
-      // Never deleted again: another deploy may already have put objects or records into it.
-      if (this.createdNamespace) logger.warn(`namespace ${namespace} was created by this deploy and is left in place`);
+      this.leftNamespace();
       throw error;
     }
-    const n = read.dry.unchecked.length;
+  }
+
+  /** A namespace this deploy created is never deleted again: another deploy may already have put objects or records into it. */
+  private leftNamespace(): void {
+    if (this.createdNamespace) this.req.logger.warn(`namespace ${this.req.namespace} was created by this deploy and is left in place`);
+  }
+
+  /** Every object that may change, server side, before anything is written. */
+  private async dryRun(objects: readonly PlannedObject[]) {
+    const { client, logger, settings } = this.req;
+    let dry;
+    try {
+      dry = await serverDryRun(client, objects, { force: settings.forceConflicts, concurrency: this.concurrency, namespaceExists: true });
+    } catch (error) {
+      this.leftNamespace();
+      throw error;
+    }
+    const n = dry.unchecked.length;
     const unchecked = n ? ` (${n} custom ${n === 1 ? 'resource' : 'resources'} of a CustomResourceDefinition in this manifest: applied without a dry run once the cluster serves ${n === 1 ? 'it' : 'them'})` : '';
     logger.info(`dry run passed: ${objects.length - n} objects accepted${unchecked}`);
-    return read;
+    return dry;
+  }
+
+  /**
+   * Nothing to change: the current revision stays current. No revision is recorded
+   * (history keeps showing real changes); the current one notes that this deploy confirmed it.
+   */
+  private async confirm(objects: readonly PlannedObject[], current: ReleaseHead): Promise<DeployReport> {
+    const { req } = this;
+    const commit = await req.commit;
+    await this.store.setOutcome(current, current.info.outcome, {
+      confirmed: { at: new Date().toISOString(), by: req.build?.url ?? req.deployer, ...(commit && { commit }) },
+    });
+    req.logger.info(`unchanged: all ${objects.length} objects are as revision ${current.info.revision} left them; revision ${current.info.revision} stays current (confirmed, no new revision)`);
+    return {
+      project: req.project,
+      namespace: req.namespace,
+      context: req.client.target.context,
+      revision: current.info.revision,
+      outcome: 'deployed',
+      objects: objects.map((o) => objectReport(o, 'unchanged')),
+      pruned: [],
+      unchanged: true,
+      durationMs: Math.round(performance.now() - this.t0),
+    };
+  }
+
+  /** What this revision leaves in the cluster, per object: applied ones from the API's answer, skipped ones as recorded before. */
+  private fingerprints(objects: readonly PlannedObject[], after: ReadonlyMap<string, KubeObject>, skip: ReadonlySet<string>, last: Fingerprints | undefined): Fingerprints {
+    const out: Fingerprints = {};
+    for (const o of objects) {
+      const carried = skip.has(o.key) ? last?.[o.key] : undefined;
+      if (carried) {
+        out[o.key] = carried;
+        continue;
+      }
+      const live = after.get(o.key);
+      const owned = live && ownedFingerprint(live);
+      if (owned) out[o.key] = { desired: desiredFingerprint(o.object), owned };
+    }
+    return out;
   }
 
   /** Revisions left pending by a deploy that died are over (we hold the lock); then revision N as pending. */
@@ -354,17 +423,17 @@ class DeployTask {
     return head;
   }
 
-  private async apply(objects: readonly PlannedObject[], read: Awaited<ReturnType<DeployTask['dryRun']>>, revision: number): Promise<ObjectReport[]> {
+  private async apply(objects: readonly PlannedObject[], read: { dry: DryRunOutcome; live: ReadonlyMap<string, KubeObject> }, skip: ReadonlySet<string>, revision: number): Promise<Applied> {
     const { logger, settings } = this.req;
     const ctx: ApplyContext = { client: this.writer, logger, concurrency: this.concurrency, forceConflicts: settings.forceConflicts, beforeWrite: () => this.phases.check() };
-    const applied = await applyAll(ctx, objects, read.dry, read.live);
+    const applied = await applyAll(ctx, objects, read.dry, read.live, skip);
     if (applied.failures.length > 0) {
       throw new ClusterError(`${applied.failures.length} ${applied.failures.length === 1 ? 'object' : 'objects'} could not be applied after a successful dry run; revision ${revision} is marked failed`, {
         details: applied.failures,
         fix: 'fix the cause above and deploy again (objects applied before the failure keep their new state)',
       });
     }
-    return applied.objects;
+    return applied;
   }
 
   private async prune(objects: readonly PlannedObject[], history: readonly ReleaseHead[], revision: number, pruned: ObjectReport[]): Promise<void> {

@@ -75,7 +75,7 @@ export class ReleaseStore {
   }
 
   /** Records a new outcome on a head (one merge patch). */
-  async setOutcome(head: ReleaseHead, outcome: Outcome, extra: Partial<Pick<ReleaseInfo, 'reason' | 'finishedAt'>> = {}): Promise<ReleaseHead> {
+  async setOutcome(head: ReleaseHead, outcome: Outcome, extra: Partial<Pick<ReleaseInfo, 'reason' | 'finishedAt' | 'fingerprints' | 'confirmed'>> = {}): Promise<ReleaseHead> {
     const info: ReleaseInfo = { ...head.info, outcome, ...extra };
     if (extra.reason === undefined && outcome !== 'failed' && outcome !== 'interrupted') delete info.reason;
     const patched = await this.client.mergePatch<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: head.name }, outcomePatch(info));

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LABEL_MANAGED_BY, MANAGED_BY_VALUE, type KubeObject, type ObjectRef } from '../kube/objects.js';
 import type { BuildInfo } from '../project/identity.js';
+import type { Fingerprints } from './fingerprint.js';
 import { ClusterError } from '../errors.js';
 import type { SourceLocation } from '../template/types.js';
 
@@ -55,6 +56,14 @@ export interface ReleaseInfo {
   rollbackOf?: number;
   /** What this revision applied: the basis of --prune. */
   objects: ObjectRef[];
+  /**
+   * Per object, what this revision left in the cluster: the fingerprint of the
+   * desired content and of Eastern's ownership entry afterwards (fingerprint.ts).
+   * Written with the outcome; the next deploy skips what provably did not change.
+   */
+  fingerprints?: Fingerprints;
+  /** A later deploy found nothing to change and confirmed this revision instead of recording a new one. */
+  confirmed?: { at: string; by: string; commit?: string };
   /** Where each object starts in the templates (`file:line (included from …)`), by refKey; what upgrade-check names. */
   sources?: Record<string, string>;
   manifest: { sha256: string; bytes: number; gzipBytes: number; chunks: number };

@@ -78,6 +78,7 @@ export function deployJson(report: DeployReport) {
     pruned: report.pruned,
     ...(report.rollout && { rollout: report.rollout }),
     ...(report.rollback && { rollback: report.rollback }),
+    ...(report.unchanged && { unchanged: true }),
     durationMs: report.durationMs,
   };
 }
@@ -97,6 +98,7 @@ function note(h: ReleaseHead): string {
   const parts: string[] = [];
   if (h.info.rollbackOf !== undefined) parts.push(`rollback to ${h.info.rollbackOf}`);
   if (h.info.reason) parts.push(h.info.reason.split('\n')[0]!.slice(0, 100));
+  if (h.info.confirmed) parts.push(`unchanged deploy confirmed it ${shortTime(h.info.confirmed.at)} (${h.info.confirmed.by})`);
   return parts.join('; ');
 }
 
@@ -131,7 +133,7 @@ export function formatHistory(heads: readonly ReleaseHead[], context: HistoryCon
 
 export function historyJson(heads: readonly ReleaseHead[], context: HistoryContext = {}) {
   const records = heads.map((h) => {
-    const { objects, ...info } = h.info;
+    const { objects, fingerprints: _fingerprints, ...info } = h.info;
     const outcome = shownOutcome(h, heads[0], context.deploying ?? false);
     return { ...info, outcome, ...(outcome !== h.info.outcome && { recordedOutcome: h.info.outcome }), objectCount: objects.length };
   });
