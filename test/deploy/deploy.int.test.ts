@@ -62,22 +62,24 @@ test('deploy creates every object with Eastern labels, in order, and records rev
   assert.is(heads[0]!.info.variables.IMAGE_TAG, '1.0');
 });
 
-test('a redeploy of the same manifest reports every object unchanged', async () => {
+test('a redeploy of the same manifest reports every object unchanged and records no new revision', async () => {
   const before = await get(CTX, 'apps/v1', 'Deployment', lifeNs, 'hello');
   const { code, result, stderr } = await deployHello('1.0');
   assert.is(code, 0);
-  assert.is(result.revision, 2);
+  assert.is(result.revision, 1);
+  assert.is(result.unchanged, true);
   assert.equal(actions(result), { ConfigMap: 'unchanged', Secret: 'unchanged', Service: 'unchanged', Deployment: 'unchanged' });
-  assert.match(stderr, /0 created, 0 configured, 4 unchanged, 0 pruned/);
+  assert.match(stderr, /unchanged: all 4 objects are as revision 1 left them/);
   const after = await get(CTX, 'apps/v1', 'Deployment', lifeNs, 'hello');
   assert.is(after?.metadata.generation, before?.metadata.generation, 'no spec change');
   const { heads } = await releases(CTX, lifeNs, 'hello');
-  assert.equal(heads.map((h) => `${h.info.revision}:${h.info.outcome}`), ['2:deployed', '1:superseded']);
+  assert.equal(heads.map((h) => `${h.info.revision}:${h.info.outcome}`), ['1:deployed']);
+  assert.ok(heads[0]!.info.confirmed?.at && heads[0]!.info.confirmed.by, 'the current revision notes who confirmed it, and when');
 });
 
 test('changing the image configures the Deployment only and names the changed field', async () => {
   const { result } = await deployHello('2.0');
-  assert.is(result.revision, 3);
+  assert.is(result.revision, 2);
   assert.equal(actions(result), { ConfigMap: 'unchanged', Secret: 'unchanged', Service: 'unchanged', Deployment: 'configured' });
   const d = result.objects.find((o: { kind: string }) => o.kind === 'Deployment');
   assert.match(d.detail, /spec\.template\.spec\.containers\[name=hello\]\.image/);
@@ -99,32 +101,32 @@ test('history lists revisions newest first with time, outcome, build and commit'
   await history({ cwd: helloDir, kubeconfig: kubeconfig(), context: CTX, io: c.io, project: 'hello', namespace: lifeNs } as never);
   const lines = c.stdout().trim().split('\n');
   assert.match(lines[0]!, /^REVISION\s+TIME\s+OUTCOME\s+BUILD\s+COMMIT/);
-  assert.match(lines[1]!, /^5\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+deployed\s+hello #7\s+aaaaaaaaaaaa/);
-  assert.is(lines.length, 6);
+  assert.match(lines[1]!, /^4\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+deployed\s+hello #7\s+aaaaaaaaaaaa/);
+  assert.is(lines.length, 5);
   const j = capture();
   await history({ cwd: helloDir, kubeconfig: kubeconfig(), context: CTX, io: j.io, project: 'hello', namespace: lifeNs, output: 'json' } as never);
   const list = JSON.parse(j.stdout());
-  assert.equal(list.map((r: { revision: number }) => r.revision), [5, 4, 3, 2, 1]);
+  assert.equal(list.map((r: { revision: number }) => r.revision), [4, 3, 2, 1]);
   assert.is(list[0].variables.PASSWORD, '********');
 });
 
 test('rollback re-applies the previous good revision as a new revision', async () => {
-  // Revision 5 (image 2.0) is current; revision 4 is the previous good one (also 2.0): go to 2 explicitly.
+  // Revision 4 (image 2.0) is current; revision 3 is the previous good one (also 2.0): go to 1 explicitly.
   const c = capture();
-  const code = await rollback({ cwd: helloDir, kubeconfig: kubeconfig(), context: CTX, io: c.io, project: 'hello', namespace: lifeNs, to: 2, wait: false, output: 'json' } as never);
+  const code = await rollback({ cwd: helloDir, kubeconfig: kubeconfig(), context: CTX, io: c.io, project: 'hello', namespace: lifeNs, to: 1, wait: false, output: 'json' } as never);
   assert.is(code, 0);
   const result = JSON.parse(c.stdout());
-  assert.is(result.revision, 6);
-  assert.is(result.rollbackOf, 2);
+  assert.is(result.revision, 5);
+  assert.is(result.rollbackOf, 1);
   assert.equal(actions(result).Deployment, 'configured');
   const dep = (await get(CTX, 'apps/v1', 'Deployment', lifeNs, 'hello')) as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
   assert.is(dep.spec.template.spec.containers[0]!.image, 'registry.example/hello:1.0');
   const { heads } = await releases(CTX, lifeNs, 'hello');
-  assert.equal(heads.slice(0, 2).map((h) => `${h.info.revision}:${h.info.outcome}:${h.info.rollbackOf ?? ''}`), ['6:deployed:2', '5:rolled-back:']);
-  // Without --to: back to the newest good revision before the current one (4, image 2.0).
+  assert.equal(heads.slice(0, 2).map((h) => `${h.info.revision}:${h.info.outcome}:${h.info.rollbackOf ?? ''}`), ['5:deployed:1', '4:rolled-back:']);
+  // Without --to: back to the newest good revision before the current one (3, image 2.0).
   const again = capture();
   await rollback({ cwd: helloDir, kubeconfig: kubeconfig(), context: CTX, io: again.io, project: 'hello', namespace: lifeNs, wait: false, output: 'json' } as never);
-  assert.is(JSON.parse(again.stdout()).rollbackOf, 4);
+  assert.is(JSON.parse(again.stdout()).rollbackOf, 3);
 });
 
 test('a history limit keeps only the newest revisions and their chunks', async () => {

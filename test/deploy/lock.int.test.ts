@@ -27,9 +27,10 @@ test('two concurrent deploys of one project serialise on the lock', async () => 
   const namespace = uniqueNamespace('twins');
   namespaces.push(namespace);
   await createNamespace(CTX, namespace);
-  const dir = projectDir('twins', { 'kubernetes.yaml': manyObjects(200) });
-  const pa = spawnDeploy(dir, namespace, ['--lock-timeout', '120']);
-  const pb = spawnDeploy(dir, namespace, ['--lock-timeout', '120']);
+  // Different content per deploy, so that each has something to change and records a revision.
+  const dir = projectDir('twins', { 'kubernetes.yaml': manyObjects(200, '${TAG}') });
+  const pa = spawnDeploy(dir, namespace, ['--lock-timeout', '120', '-s', 'TAG=a']);
+  const pb = spawnDeploy(dir, namespace, ['--lock-timeout', '120', '-s', 'TAG=b']);
   const [a, b] = await Promise.all([pa, pb]);
   assert.is(a.exitCode, 0, String(a.stderr));
   assert.is(b.exitCode, 0, String(b.stderr));

@@ -26,7 +26,7 @@ test('two deploys through one injected client; no kubeconfig needed; the client 
     assert.match(first.stderr(), `[kube1/${namespace}] created ConfigMap/settings`);
     const second = capture();
     assert.is(await deploy({ ...base, io: second.io } as never), 0, second.stderr());
-    assert.match(second.stderr(), 'unchanged ConfigMap/settings');
+    assert.match(second.stderr(), /unchanged: all \d+ objects are as revision 1 left them/);
     assert.not.match(first.stderr() + second.stderr(), 'nonexistent');
     // run() closed its view, not the shared client.
     assert.ok(await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'settings' }));
