@@ -24,6 +24,9 @@ export interface GateInput {
   logger: Logger;
 }
 
+/** Warnings of one rule shown in full in a deploy's log; the rest of them at --verbose. */
+export const WARNINGS_PER_RULE = 3;
+
 const ROLLBACK_POLICY: CheckPolicy = { fleet: { errors: 'warn', rules: {}, source: 'rollback' } };
 
 /** Runs the checks; logs every finding; throws a ValidationError when errors block. */
@@ -45,7 +48,7 @@ export function deployGate(input: GateInput): CheckResult {
     logger.info(`checks passed${result.suppressed.length ? ` (${result.suppressed.length} suppressed)` : ''}; levels: ${levels}`);
     return result;
   }
-  for (const f of result.findings) if (f.level === 'warning') logger.warn(line(f));
+  logWarnings(result.findings.filter((f) => f.level === 'warning'), line, logger);
   for (const f of result.suppressed) logger.debug(line(f));
   logger.info(`checks: ${summary(result)}; levels: ${levels}`);
   const errors = result.findings.filter((f) => f.level === 'error');
@@ -56,4 +59,18 @@ export function deployGate(input: GateInput): CheckResult {
     });
   }
   return result;
+}
+
+/**
+ * A deploy log that lists the same warning for every Deployment buries what
+ * matters: a few of each rule in full, then one line that counts the rest.
+ */
+function logWarnings(warnings: readonly Finding[], line: (f: Finding) => string, logger: Logger): void {
+  const byRule = new Map<string, Finding[]>();
+  for (const f of warnings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
+  for (const [rule, list] of byRule) {
+    list.forEach((f, i) => (i < WARNINGS_PER_RULE ? logger.warn(line(f)) : logger.debug(line(f))));
+    const more = list.length - WARNINGS_PER_RULE;
+    if (more > 0) logger.warn(`… and ${more} more [${rule}] ${more === 1 ? 'warning' : 'warnings'} like these (--verbose shows them; eastern check lists every finding)`);
+  }
 }

@@ -289,13 +289,15 @@ class DeployTask {
     const outcome: DeployReport['outcome'] = rollout === undefined || rollout.outcome === 'succeeded' ? 'deployed' : rollout.outcome === 'failed' ? 'failed' : 'timeout';
     const fingerprints = this.fingerprints(objects, applied.after, skip, state.fingerprints);
     await phases.run('outcome', async () => {
-      if (outcome === 'deployed') {
-        await setOutcome('deployed', undefined, fingerprints);
-        await this.retireOlder(read.history, revision, req.rollbackOf !== undefined);
-      } else {
-        await setOutcome('failed', rollout?.summary ?? (outcome === 'timeout' ? `rollout did not finish within ${req.settings.timeoutSeconds} s` : 'rollout failed'), fingerprints);
-      }
-      await this.trimHistory([...read.history.map((h) => h.info.revision), revision]);
+      if (outcome === 'deployed') await setOutcome('deployed', undefined, fingerprints);
+      else await setOutcome('failed', rollout?.summary ?? (outcome === 'timeout' ? `rollout did not finish within ${req.settings.timeoutSeconds} s` : 'rollout failed'), fingerprints);
+      // The outcome is stored; the housekeeping of older records touches disjoint records and runs side by side.
+      const revisions = [...read.history.map((h) => h.info.revision), revision];
+      const kept = new Set(revisionsToKeep(revisions, req.settings.historyLimit));
+      await Promise.all([
+        outcome === 'deployed' ? this.retireOlder(read.history.filter((h) => kept.has(h.info.revision)), revision, req.rollbackOf !== undefined) : undefined,
+        this.trimHistory(revisions),
+      ]);
     });
     return {
       project: req.project,

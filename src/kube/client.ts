@@ -21,6 +21,7 @@ import { Discovery, type ApiResource } from './discovery.js';
 import type { ClusterTarget } from './kubeconfig.js';
 import { FIELD_MANAGER, describeRef, type KubeObject, type ObjectRef } from './objects.js';
 import { defaultRetryPolicy, firstContactPolicy, withRetry, type RetryPolicy } from './retry.js';
+import { AdaptiveLimit } from './throttle.js';
 
 export interface KubeResponse<T = unknown> {
   status: number;
@@ -84,8 +85,10 @@ interface SendInit {
 interface Connection {
   kubeConfig: KubeConfig;
   base: string;
-  /** Requests: keep-alive, bounded. */
+  /** Requests: keep-alive, as many sockets as `limit` may allow in flight. */
   pool: http.Agent;
+  /** Requests in flight: backs off when the server answers 429. */
+  limit: AdaptiveLimit;
   /** Watches and followed logs stay open for minutes; they must not take the requests' sockets. */
   streams: http.Agent;
   timeoutMs: number;
@@ -95,6 +98,8 @@ interface Connection {
 }
 
 const WATCH_SECONDS = 300;
+/** Sockets of the request pool, and the most requests in flight on one connection. */
+export const POOL_SIZE = 32;
 /** The API server's default limit for a request body (k8s.io/apiserver: 3 MiB). */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 
@@ -131,6 +136,7 @@ export class KubeClient {
       // The server URL may carry a path (e.g. a proxy's /k8s/clusters/<id>): paths are appended to it.
       base: cluster.server.replace(/\/+$/, ''),
       ...agents,
+      limit: new AdaptiveLimit(POOL_SIZE),
       timeoutMs: options.timeoutMs ?? 30_000,
       reached: false,
     };
@@ -157,6 +163,11 @@ export class KubeClient {
   /** The same connections with another retry policy and timeout (the agent's quick health checks). */
   withPolicy(retry: RetryPolicy, timeoutMs?: number): KubeClient {
     return new KubeClient(this.target, this.connection, false, { ...this.options, retry, ...(timeoutMs !== undefined && { timeoutMs }) }, this.retryLog);
+  }
+
+  /** The most requests this connection keeps in flight (phases run this many workers; the limit below it adapts). */
+  get concurrency(): number {
+    return this.connection.limit.max;
   }
 
   get logger(): Logger | undefined {
@@ -251,9 +262,22 @@ export class KubeClient {
   async send<T = unknown>(method: string, path: string, init: SendInit = {}, what = `${method} ${path}`): Promise<KubeResponse<T>> {
     const policy = this.options.retry ?? defaultRetryPolicy;
     const guard = method !== 'GET' && init.query?.dryRun !== 'All' ? this.options.writeGuard : undefined;
+    const limit = this.connection.limit;
     return withRetry(async () => {
       await guard?.();
-      return this.sendOnce<T>(method, path, init);
+      const epoch = await limit.acquire();
+      try {
+        const response = await this.sendOnce<T>(method, path, init);
+        limit.succeeded();
+        return response;
+      } catch (error) {
+        if (statusOf(error) === 429 && limit.throttled(epoch)) {
+          this.retryLog.note(this.options.logger, `the API server is throttling (429 Too Many Requests): at most ${limit.limit} requests in flight from now on`);
+        }
+        throw error;
+      } finally {
+        limit.release();
+      }
     }, policy, {
       // A server that never answered is most likely down or mistyped: fail within a second or so.
       policyFor: (error) => (!this.connection.reached && isConnectionError(error) && policy.attempts > firstContactPolicy.attempts ? firstContactPolicy : policy),
@@ -497,7 +521,7 @@ async function connectionAgents(kc: KubeConfig, server: string, proxied: boolean
   await kc.applyToHTTPSOptions(opts);
   if (proxied && opts.agent instanceof http.Agent) return { pool: opts.agent, streams: opts.agent };
   const keepAlive = { keepAlive: true, keepAliveMsecs: 10_000 };
-  if (server.startsWith('http:')) return { pool: new http.Agent({ ...keepAlive, maxSockets: 32 }), streams: new http.Agent(keepAlive) };
+  if (server.startsWith('http:')) return { pool: new http.Agent({ ...keepAlive, maxSockets: POOL_SIZE }), streams: new http.Agent(keepAlive) };
   const tls = {
     ca: opts.ca,
     cert: opts.cert,
@@ -507,5 +531,5 @@ async function connectionAgents(kc: KubeConfig, server: string, proxied: boolean
     rejectUnauthorized: opts.rejectUnauthorized,
     servername: opts.servername,
   };
-  return { pool: new https.Agent({ ...keepAlive, ...tls, maxSockets: 32 }), streams: new https.Agent({ ...keepAlive, ...tls }) };
+  return { pool: new https.Agent({ ...keepAlive, ...tls, maxSockets: POOL_SIZE }), streams: new https.Agent({ ...keepAlive, ...tls }) };
 }

@@ -1,4 +1,4 @@
-// The check phase of a deploy: warnings are logged one line each, errors stop the
+// The check phase of a deploy: warnings are logged one line each (a few per rule), errors stop the
 // deploy (nothing is applied after it), a rollback is never stopped, and an API
 // version deprecated in the cluster's version is warned about.
 import { suite } from 'uvu';
@@ -69,6 +69,18 @@ t('a clean manifest logs one line', () => {
   const manifest = rendered(project({ 'kubernetes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n' }));
   deployGate({ manifest, namespace: 'shop', policy: {}, logger: log });
   assert.equal(lines, ['info checks passed; levels: no environment (default levels, errors block)']);
+});
+
+t('the same warning on many objects: three in full, one line counting the rest, all of them at --verbose', () => {
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  const manifest = rendered(project({ 'kubernetes.yaml': names.map((n) => deployment(n)).join('---\n') }));
+  const { log, lines } = logger();
+  deployGate({ manifest, namespace: 'shop', policy: { environment: 'dev' }, logger: log });
+  const shown = lines.filter((l) => /^warn .*\[run-as-root\]/.test(l));
+  assert.is(shown.length, 4, lines.join('\n'));
+  assert.match(shown[3]!, /^warn … and 2 more \[run-as-root\] warnings like these \(--verbose shows them; eastern check lists every finding\)$/);
+  assert.is(lines.filter((l) => /^debug .*warning \[run-as-root\] Deployment\/[de]:/.test(l)).length, 2, lines.join('\n'));
+  assert.ok(lines.some((l) => /^info checks: 0 errors, \d+ warnings/.test(l)));
 });
 
 t.run();

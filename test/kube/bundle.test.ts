@@ -45,6 +45,13 @@ test('the render path (what main.js loads before any command chunk) has no clien
   assert.equal(loaded.filter((i) => i.includes(CLIENT_NODE)), []);
 });
 
+test("the bundle uses npm's punycode, not Node's deprecated module (a DEP0040 warning on every cluster command on Node 21+)", () => {
+  const inputs = Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs));
+  assert.ok(inputs.some((i) => i.includes('node_modules/punycode/')), 'the npm package is bundled');
+  const builtin = Object.entries(meta().outputs).filter(([, o]) => o.imports.some((i) => i.path === 'punycode' || i.path === 'node:punycode')).map(([f]) => f);
+  assert.equal(builtin, []);
+});
+
 test('the bundled CLI sends the kubeconfig user\'s token on every request, over kept-alive connections', async () => {
   const seen: { path: string; auth: string | undefined; port: number }[] = [];
   const server = http.createServer((req, res) => {
