@@ -11,6 +11,8 @@ import { writeApplyChart } from '../helm/apply-chart.mjs';
 
 export const PART_OF = 'bench-apply';
 export const IMAGE_TAG = '1.0.0';
+/** The one-change scenario: the first app's image moves to this tag, nothing else changes. */
+export const CHANGED_TAG = '1.0.1';
 
 /** The apps of the workload: plain data every generator below reads. */
 export function applySpec(apps = 75) {
@@ -130,10 +132,11 @@ export function writeApplyWorkload(dir, { apps = 75 } = {}) {
   const projectDir = join(dir, 'eastern', PART_OF);
   mkdirSync(join(projectDir, 'apps'), { recursive: true });
 
-  // Eastern: one partial per app, the image tag as a variable (-s IMAGE_TAG=…).
+  // Eastern: one partial per app, the image tag as a variable (-s IMAGE_TAG=…); the
+  // first app's tag is its own variable (FIRST_TAG), as a build changes one service's tag.
   const top = [`# ${spec.length} apps, each a ConfigMap, a Secret, a Service and a Deployment`];
   spec.forEach((app, i) => {
-    writeFileSync(join(projectDir, 'apps', `${app.name}.yaml`), appYaml(app, '${IMAGE_TAG}'));
+    writeFileSync(join(projectDir, 'apps', `${app.name}.yaml`), appYaml(app, i === 0 ? '${FIRST_TAG}' : '${IMAGE_TAG}'));
     if (i > 0) top.push('---');
     top.push(`# load! apps/${app.name}.yaml`);
   });
@@ -143,7 +146,12 @@ export function writeApplyWorkload(dir, { apps = 75 } = {}) {
   // kubectl and kapp: the same objects, already rendered.
   const manifestFile = join(dir, 'manifest.yaml');
   writeFileSync(manifestFile, spec.map((app) => appYaml(app, IMAGE_TAG)).join('---\n'));
+  const changedManifestFile = join(dir, 'manifest-changed.yaml');
+  writeFileSync(changedManifestFile, spec.map((app, i) => appYaml(app, i === 0 ? CHANGED_TAG : IMAGE_TAG)).join('---\n'));
 
   const chartDir = writeApplyChart(join(dir, 'chart'), { name: PART_OF, apps: spec, imageTag: IMAGE_TAG });
-  return { templateFile, manifestFile, chartDir, objects: spec.length * 4, deployments: spec.length, project: PART_OF, root: dir };
+  return {
+    templateFile, manifestFile, changedManifestFile, chartDir, firstApp: spec[0].name,
+    objects: spec.length * 4, deployments: spec.length, project: PART_OF, root: dir,
+  };
 }

@@ -18,7 +18,8 @@ type: application
 version: 1.0.0
 appVersion: ${yamlString(imageTag)}
 `);
-  const values = [`imageTag: ${yamlString(imageTag)}`, 'partOf: ' + yamlString(name), 'apps:'];
+  // tags: per-app overrides of imageTag (--set tags.app-001=1.0.1 changes one image).
+  const values = [`imageTag: ${yamlString(imageTag)}`, 'partOf: ' + yamlString(name), 'tags: {}', 'apps:'];
   for (const app of apps) {
     values.push(`  - name: ${app.name}`, `    port: ${app.port}`, `    cpu: ${app.cpu}`, `    memory: ${app.memory}`,
       `    logLevel: ${app.logLevel}`, `    workers: ${yamlString(app.workers)}`, `    dbPassword: ${yamlString(app.dbPassword)}`);
@@ -92,7 +93,7 @@ spec:
     spec:
       containers:
         - name: app
-          image: registry.example.com/shop/{{ .name }}:{{ $root.Values.imageTag }}
+          image: registry.example.com/shop/{{ .name }}:{{ index $root.Values.tags .name | default $root.Values.imageTag }}
           ports:
             - name: http
               containerPort: {{ .port }}
