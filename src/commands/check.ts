@@ -13,18 +13,11 @@ import { renderManifest } from '../deploy/manifest.js';
 import { UsageError } from '../errors.js';
 import { checkPolicy } from '../fleet/checks.js';
 import { processIo, type Io } from '../output/logger.js';
+import { selectTemplates, type TemplateFilesOptions } from '../template/generate.js';
 import { displayPath } from '../template/location.js';
 
-export interface CheckCommandOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface CheckCommandOptions extends TemplateFilesOptions {
   io?: Io;
-  positional?: { file?: string; namespace?: string };
-  file?: string[];
-  namespace?: string;
-  set?: string[];
-  root?: string;
-  allowUndefined?: boolean;
   output?: 'text' | 'json' | 'sarif';
   /** Target Kubernetes version (`1.33`): removed and deprecated apiVersions. */
   kubernetes?: string;
@@ -33,19 +26,10 @@ export interface CheckCommandOptions {
   verbose?: boolean;
 }
 
-function templates(options: CheckCommandOptions): { files: string[]; namespace: string } {
-  const files = options.file ?? [];
-  const { file, namespace } = options.positional ?? {};
-  if (files.length > 0 && file !== undefined) throw new UsageError('give the template either as FILE [NAMESPACE] or with -f, not both', { fix: 'eastern check -f a.yaml -f b.yaml -n NAMESPACE' });
-  if (files.length === 0 && file === undefined) throw new UsageError('missing template FILE', { fix: 'eastern check FILE [NAMESPACE] [-s KEY=VALUE]…' });
-  if (namespace !== undefined && options.namespace !== undefined) throw new UsageError('give the namespace either as the second argument or with -n, not both');
-  return { files: files.length > 0 ? files : [file as string], namespace: namespace ?? options.namespace ?? 'default' };
-}
-
 export async function run(options: CheckCommandOptions): Promise<number> {
   const io = options.io ?? processIo;
   const env = options.env ?? process.env;
-  const { files, namespace } = templates(options);
+  const { files, namespace } = selectTemplates(options, 'check');
   const kubernetes = options.kubernetes !== undefined ? parseVersion(options.kubernetes) : undefined;
   if (options.kubernetes !== undefined && !kubernetes) {
     throw new UsageError(`--kubernetes takes a version such as 1.33, got "${options.kubernetes}"`);

@@ -5,22 +5,13 @@
 import { resolve } from 'node:path';
 import { processIo, type Io } from '../output/logger.js';
 import { displayPath } from '../template/index.js';
-import { renderManifest } from '../deploy/manifest.js';
+import { renderManifest, type TemplateOptions } from '../deploy/manifest.js';
+import type { ClusterOptions } from '../kube/session.js';
 import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { createLogger } from '../output/logger.js';
 
-export interface DiffCommandOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface DiffCommandOptions extends ClusterOptions, TemplateOptions {
   io?: Io;
-  file: string;
-  namespace?: string;
-  set?: string[];
-  root?: string;
-  allowUndefined?: boolean;
-  context?: string;
-  kubeconfig?: string;
-  verbose?: boolean;
   output?: 'text' | 'json';
   name?: string;
   /** Exit 1 when there are differences. */

@@ -4,18 +4,14 @@
 
 import { ValidationError } from '../errors.js';
 import { processIo, type Io } from '../output/logger.js';
+import type { ClusterOptions } from '../kube/session.js';
 import { interruptSignal } from './shared.js';
 
-export interface RollbackCommandOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface RollbackCommandOptions extends ClusterOptions {
   io?: Io;
   project: string;
   namespace?: string;
   to?: number;
-  context?: string;
-  kubeconfig?: string;
-  verbose?: boolean;
   output?: 'text' | 'json';
   timeout?: number;
   wait?: boolean;

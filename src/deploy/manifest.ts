@@ -19,13 +19,18 @@ export interface ManifestInput {
   sourceMap?: SourceMapLike;
 }
 
-export interface RenderManifestOptions {
-  cwd: string;
+/** A template to render, as the cluster commands take it (FILE [NAMESPACE], -s, --root, --allow-undefined). */
+export interface TemplateOptions {
   file: string;
-  namespace: string;
+  namespace?: string;
   set?: string[];
   root?: string;
   allowUndefined?: boolean;
+}
+
+export interface RenderManifestOptions extends TemplateOptions {
+  cwd: string;
+  namespace: string;
   env: NodeJS.ProcessEnv;
   /** Extra variables that win over -s (eastern job's IMAGE_TAG). */
   overrides?: Record<string, string>;

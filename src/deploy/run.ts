@@ -4,7 +4,7 @@
 // through this function, so a deploy in a build prints the same as one on a laptop.
 import { dirname, resolve } from 'node:path';
 import { EasternError } from '../errors.js';
-import type { KubeClient } from '../kube/client.js';
+import type { ClusterOptions } from '../kube/session.js';
 import { createLogger, type Io } from '../output/logger.js';
 import { deployGate } from '../check/gate.js';
 import { checkPolicy } from '../fleet/checks.js';
@@ -13,20 +13,10 @@ import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { displayPath } from '../template/location.js';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_LOCK_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS } from './defaults.js';
 import type { DeploySettings, PreparePolicy } from './deploy.js';
-import { renderManifest, type ManifestInput } from './manifest.js';
+import { renderManifest, type ManifestInput, type TemplateOptions } from './manifest.js';
 
-export interface DeployTemplateOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface DeployTemplateOptions extends ClusterOptions, TemplateOptions {
   io: Io;
-  file: string;
-  namespace?: string;
-  set?: string[];
-  root?: string;
-  allowUndefined?: boolean;
-  context?: string;
-  kubeconfig?: string;
-  verbose?: boolean;
   output?: 'text' | 'json';
   timeout?: number;
   wait?: boolean;
@@ -43,8 +33,6 @@ export interface DeployTemplateOptions {
   signal?: AbortSignal;
   /** Release record chunk size, for tests of large releases. */
   chunkBytes?: number;
-  /** An already-connected cluster (the agent's warm client) instead of the kubeconfig; left open. */
-  cluster?: KubeClient;
   /** Namespaces this deploy may write to (the agent's allow-list); anything else is refused before any write. */
   namespaceAllowed?: (namespace: string) => boolean;
   /** Cluster-scoped kinds this deploy may write (the agent's list); other cluster-scoped objects are refused. */

@@ -8,7 +8,8 @@ import type { Rendered } from './types.js';
 import { validateManifest } from './validate.js';
 import { builtinVariables, templateVariables } from './variables.js';
 
-export interface GenerateOptions {
+/** Templates as `generate`, `render` and `check` take them: FILE [NAMESPACE], or -f … -n …, with -s, --root, --allow-undefined. */
+export interface TemplateFilesOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   positional?: { file?: string; namespace?: string };
@@ -17,28 +18,39 @@ export interface GenerateOptions {
   set?: string[];
   root?: string;
   allowUndefined?: boolean;
+}
+
+export interface GenerateOptions extends TemplateFilesOptions {
   onWarning: (message: string) => void;
 }
 
-/** The rendered YAML stream of every template asked for. */
-export function generate(options: GenerateOptions): string {
+/**
+ * The templates and namespace asked for: FILE [NAMESPACE] or -f FILE… -n NAMESPACE,
+ * not both. `command` names the command in the fixes.
+ */
+export function selectTemplates(options: TemplateFilesOptions, command: string): { files: string[]; namespace: string } {
   const files = options.file ?? [];
   const { file: positionalFile, namespace: positionalNamespace } = options.positional ?? {};
   if (files.length > 0 && positionalFile !== undefined) {
     throw new UsageError('give the template either as FILE [NAMESPACE] or with -f, not both', {
-      fix: 'eastern render -f a.yaml -f b.yaml -n NAMESPACE',
+      fix: `eastern ${command === 'generate' ? 'render' : command} -f a.yaml -f b.yaml -n NAMESPACE`,
     });
   }
   if (files.length === 0 && positionalFile === undefined) {
-    throw new UsageError('missing template FILE', { fix: 'eastern generate FILE [NAMESPACE] [-s KEY=VALUE]…' });
+    throw new UsageError('missing template FILE', { fix: `eastern ${command} FILE [NAMESPACE] [-s KEY=VALUE]…` });
   }
   if (positionalNamespace !== undefined && options.namespace !== undefined) {
     throw new UsageError('give the namespace either as the second argument or with -n, not both');
   }
-  const namespace = positionalNamespace ?? options.namespace ?? 'default';
+  return { files: files.length > 0 ? files : [positionalFile as string], namespace: positionalNamespace ?? options.namespace ?? 'default' };
+}
+
+/** The rendered YAML stream of every template asked for. */
+export function generate(options: GenerateOptions): string {
+  const { files, namespace } = selectTemplates(options, 'generate');
   const variables = templateVariables(options.set ?? [], namespace, builtinVariables(options.env));
   const outputs: string[] = [];
-  for (const file of files.length > 0 ? files : [positionalFile as string]) {
+  for (const file of files) {
     const rendered: Rendered = render({
       file,
       variables,
