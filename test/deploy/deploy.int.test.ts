@@ -11,7 +11,7 @@ import { run as history } from '../../src/commands/history.js';
 import { run as rollback } from '../../src/commands/rollback.js';
 import { EasternError, ValidationError } from '../../src/errors.js';
 import { ReleaseStore } from '../../src/deploy/release-store.js';
-import { capture, client, createNamespace, deleteNamespace, get, kubeconfig, projectDir, releases, uniqueNamespace, lockHolderOf } from '../kube/helpers.js';
+import { capture, client, createNamespace, deleteNamespace, get, kubeconfig, patchAs, projectDir, releases, uniqueNamespace, lockHolderOf } from '../kube/helpers.js';
 
 const CTX = 'kube1';
 const PASSWORD = 'pa55-word-never-printed';
@@ -279,9 +279,9 @@ test('a 3 MiB manifest is recorded in chunks and read back exactly', async () =>
 test('fields owned by another manager are a conflict until --force-conflicts takes them over', async () => {
   const namespace = ns('conflict');
   await createNamespace(CTX, namespace);
-  const { execa } = await import('execa');
-  const theirs = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: ${namespace}\ndata:\n  mode: theirs\n`;
-  await execa('kubectl', ['--kubeconfig', kubeconfig(), '--context', CTX, 'apply', '--server-side', '--field-manager', 'other-tool', '-f', '-'], { input: theirs });
+  // kubectl apply --server-side --field-manager other-tool
+  const theirs = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace }, data: { mode: 'theirs' } };
+  await patchAs(CTX, 'other-tool', { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'shared' }, theirs, { type: 'apply' });
   const dir = projectDir('conflict', { 'kubernetes.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  mode: ours\n` });
   const opts = { cwd: dir, kubeconfig: kubeconfig(), context: CTX, wait: false, file: 'kubernetes.yaml', namespace };
   const err = await deploy({ ...opts, io: capture().io } as never).catch((e) => e);

@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { run as deploy } from '../../src/commands/deploy.js';
 import { run as rollback } from '../../src/commands/rollback.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { capture, client, createNamespace, deleteNamespace, eventually, get, kubeconfig, manyObjects, projectDir, releases, uniqueNamespace } from '../kube/helpers.js';
+import { capture, client, createNamespace, deleteNamespace, eventually, get, kubeconfig, manyObjects, patchAs, projectDir, releases, uniqueNamespace } from '../kube/helpers.js';
 
 const CTX = 'kube2';
 const bin = fileURLToPath(new URL('../../bin/eastern', import.meta.url));
@@ -42,13 +42,6 @@ async function deployJson(dir: string, namespace: string, extra: Record<string, 
 const action = (r: Result, kind: string, name: string) => r.json.objects.find((o) => o.kind === kind && o.name === name)?.action;
 const configMap = (name: string, value: string, labels = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${labels}data:\n  value: "${value}"\n`;
 
-/** A merge patch by another field manager, as `kubectl edit` would make. */
-async function editAs(manager: string, ref: { apiVersion: string; kind: string; namespace: string; name: string }, patch: unknown): Promise<void> {
-  const c = await client(CTX);
-  const { path } = await c.collection(ref.apiVersion, ref.kind, ref.namespace);
-  await c.send('PATCH', `${path}/${ref.name}`, { query: { fieldManager: manager }, body: JSON.stringify(patch), contentType: 'application/merge-patch+json' });
-}
-
 test('a deploy with nothing to change sends no dry run or apply, records no revision, and says so', async () => {
   const ns = await freshNamespace('noop');
   const dir = projectDir('noop', { 'kubernetes.yaml': manyObjects(40) });
@@ -74,7 +67,7 @@ test('an owned field someone else changed, a deleted object, a changed variable,
   });
   const set = ['TAG=1'];
   assert.is((await deployJson(dir, ns, { set })).code, 0);
-  await editAs('kubectl-edit', { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'edited' }, { data: { value: 'by hand' } });
+  await patchAs(CTX, 'kubectl-edit', { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'edited' }, { data: { value: 'by hand' } });
   await (await client(CTX)).delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'deleted' });
   writeFileSync(join(dir, 'data.yaml'), 'value: "v2"\n');
   writeFileSync(join(dir, 'kubernetes.yaml'), (await import('node:fs')).readFileSync(join(dir, 'kubernetes.yaml'), 'utf8').replace('tier: a', 'tier: b'));

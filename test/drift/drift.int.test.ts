@@ -1,11 +1,13 @@
-// Drift on a local cluster: a project deployed with Eastern, then changed with
-// kubectl scale / set env / patch (as a person with `kubectl edit` or a web console
-// would), must show up in `eastern drift` with the field and the field manager —
-// and no Secret value may ever be printed.
+// Drift on a local cluster: a project deployed with Eastern, then changed the way
+// kubectl scale / set env / annotate / patch / delete change it (as a person with
+// `kubectl edit` or a web console would: the same requests and field managers, sent
+// through Eastern's access layer, no kubectl needed), must show up in `eastern drift`
+// with the field and the field manager — and no Secret value may ever be printed.
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createNamespace, deleteNamespace, eastern, kubectl, repoRoot, show, uniqueName } from '../export/kube-helpers.js';
+import { client, patchAs, scaleLikeKubectl } from '../kube/helpers.js';
+import { createNamespace, deleteNamespace, eastern, repoRoot, show, uniqueName } from '../export/kube-helpers.js';
 
 const project = join(repoRoot, 'test', 'drift', 'fixtures', 'drift-app', 'kubernetes.yaml');
 const ns = uniqueName('drift');
@@ -16,6 +18,8 @@ const SECRET_TEXTS = [ORIGINAL, CHANGED, Buffer.from(ORIGINAL).toString('base64'
 function assertNoSecret(text: string): void {
   for (const s of SECRET_TEXTS) assert.not.ok(text.includes(s), `a Secret value was printed: ${s}`);
 }
+
+const web = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' };
 
 const drift = suite('drift after an Eastern deploy (kube2)');
 
@@ -42,7 +46,8 @@ drift('eastern diff reports no drift right after the deploy', async () => {
 });
 
 drift('a field someone else added is drift in eastern diff (text, JSON, and the --exit-code gate)', async () => {
-  await kubectl('kube2', ['annotate', '-n', ns, 'deployment/web', 'note=hand-made', '--field-manager', 'console-edit']);
+  // kubectl annotate deployment/web note=hand-made --field-manager console-edit
+  await patchAs('kube2', 'console-edit', web, { metadata: { annotations: { note: 'hand-made' } } });
   const json = await eastern(['diff', project, ns, '-c', 'kube2', '--output', 'json', '--exit-code']);
   assert.is(json.code, 1, show(json));
   const report = JSON.parse(json.stdout);
@@ -54,10 +59,15 @@ drift('a field someone else added is drift in eastern diff (text, JSON, and the 
 });
 
 drift('kubectl scale, set env and patches show up per field, naming the manager', async () => {
-  await kubectl('kube2', ['scale', '-n', ns, 'deployment/web', '--replicas=3']);
-  await kubectl('kube2', ['set', 'env', '-n', ns, 'deployment/web', 'EXTRA=on']);
-  await kubectl('kube2', ['patch', '-n', ns, 'configmap/settings', '--type', 'merge', '-p', '{"data":{"mode":"debug"}}', '--field-manager', 'console-edit']);
-  await kubectl('kube2', ['patch', '-n', ns, 'secret/db', '--type', 'merge', '-p', JSON.stringify({ data: { password: Buffer.from(CHANGED).toString('base64') } }), '--field-manager', 'kubectl-edit']);
+  // kubectl scale deployment/web --replicas=3
+  await scaleLikeKubectl('kube2', ns, 'web', 3);
+  // kubectl set env deployment/web EXTRA=on: the strategic merge patch kubectl 1.33 sends, as manager kubectl-set
+  await patchAs('kube2', 'kubectl-set', web, {
+    spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'web' }], containers: [{ '$setElementOrder/env': [{ name: 'MODE' }, { name: 'EXTRA' }], env: [{ name: 'EXTRA', value: 'on' }], name: 'web' }] } } },
+  }, { type: 'strategic' });
+  // kubectl patch --type merge --field-manager …
+  await patchAs('kube2', 'console-edit', { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'settings' }, { data: { mode: 'debug' } });
+  await patchAs('kube2', 'kubectl-edit', { apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'db' }, { data: { password: Buffer.from(CHANGED).toString('base64') } });
 
   const json = await eastern(['drift', ns, '-c', 'kube2', '--output', 'json', '--exit-code']);
   assert.is(json.code, 1, show(json));
@@ -100,7 +110,8 @@ drift('kubectl scale, set env and patches show up per field, naming the manager'
 });
 
 drift('an object deleted behind Eastern\'s back is reported missing', async () => {
-  await kubectl('kube2', ['delete', '-n', ns, 'service/web']);
+  // kubectl delete service/web
+  assert.ok(await (await client('kube2')).delete({ apiVersion: 'v1', kind: 'Service', namespace: ns, name: 'web' }), 'service/web was there to delete');
   const r = await eastern(['drift', ns, '-c', 'kube2', '--exit-code']);
   assert.is(r.code, 1, show(r));
   assert.match(r.stdout, /; missing: service\/web \(revision 1\)$/m);

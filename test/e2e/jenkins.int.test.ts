@@ -3,9 +3,10 @@
 // `eastern agent start` wrote for its Swarm client, to the environment that agent
 // gives its builds; `sh` runs for real and calls this checkout's bin/eastern, which
 // deploys through the agent's socket to the local cluster serving the environment.
-// What reached the clusters is checked with kubectl, an independent client.
+// What reached the clusters is read straight from their API servers (plain GETs
+// through Eastern's access layer, not through the agent or the deploy engine).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,11 +16,11 @@ import yaml from 'js-yaml';
 import { labelsFor } from '../../src/fleet/schema.js';
 import { testKubeconfig } from '../agent/int-helpers.js';
 import { callsOf, root, runPipelines, type Agent, type ScenarioResult } from '../groovy/harness.js';
+import { client } from '../kube/helpers.js';
 import { withFleetAgents, type FleetAgent } from './fleet-agent.js';
 
 const run = promisify(execFile);
 const kubeconfig = testKubeconfig();
-const kubectlBin = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 const bin = join(root, 'bin/eastern');
 const example = join(root, 'examples/hello-web');
 const jenkinsfile = join(example, 'Jenkinsfile');
@@ -31,12 +32,8 @@ function uniqueChangeId(): string {
   return `${Date.now() % 1e9}${Math.floor(Math.random() * 1e3)}`;
 }
 
-async function kubectl(context: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(kubectlBin, ['--kubeconfig', kubeconfig, '--context', context, ...args], { maxBuffer: 16 * 1024 * 1024 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code?: number; stdout?: string; stderr?: string; message: string }) => ({ code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message }),
-  );
-}
+/** A connected client for one of the test kubeconfig's contexts. */
+const cluster = (context: string) => client(context, kubeconfig);
 
 /** The objects the example renders to for a namespace (through the standalone CLI, no agent, no cluster). */
 async function renderedObjects(namespace: string, imageTag: string): Promise<Array<{ apiVersion: string; kind: string; metadata: { name: string }; spec?: any }>> {
@@ -80,9 +77,8 @@ async function assertDeployed(context: string, namespace: string, changeId: stri
   const expected = await renderedObjects(namespace, imageTag!);
   assert.ok(expected.some((o) => o.kind === 'Deployment'), 'the example renders a Deployment');
   for (const o of expected) {
-    const got = await kubectl(context, ['get', '-n', namespace, `${o.kind}.${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''), o.metadata.name, '-o', 'json']);
-    assert.is(got.code, 0, `${context}: ${o.kind} ${namespace}/${o.metadata.name} exists (kubectl: ${got.stderr.trim()})`);
-    const live = JSON.parse(got.stdout);
+    const live = await (await cluster(context)).get<any>({ apiVersion: o.apiVersion, kind: o.kind, namespace, name: o.metadata.name });
+    assert.ok(live, `${context}: ${o.kind} ${namespace}/${o.metadata.name} exists`);
     assert.is(live.metadata.labels?.['app.kubernetes.io/managed-by'], 'eastern', `${o.kind}/${o.metadata.name} is managed by eastern`);
     if (o.kind === 'Deployment') {
       assert.equal(live.spec.template.spec.containers.map((c: any) => c.image), o.spec.template.spec.containers.map((c: any) => c.image));
@@ -108,9 +104,9 @@ async function assertDeployed(context: string, namespace: string, changeId: stri
 }
 
 async function assertAbsent(context: string, namespace: string): Promise<void> {
-  const got = await kubectl(context, ['get', 'namespace', namespace, '-o', 'name']);
-  assert.is.not(got.code, 0, `${context} must not have namespace ${namespace}`);
-  assert.match(got.stderr, /NotFound|not found/);
+  // get() is undefined only for 404 Not Found; any other failure throws.
+  const got = await (await cluster(context)).get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  assert.is(got, undefined, `${context} must not have namespace ${namespace}`);
 }
 
 function scenario(name: string, environment: string, changeId: string, agents: Map<string, FleetAgent>) {
@@ -143,13 +139,12 @@ const test = suite('e2e: example Jenkinsfile → running eastern agents → loca
 let clustersChecked: Promise<void> | undefined;
 function clustersAnswer(): Promise<void> {
   clustersChecked ??= (async () => {
-    if (!existsSync(kubectlBin)) throw new Error(`${kubectlBin} is missing: the e2e test checks the clusters with it`);
     for (const context of ['kube1', 'kube2']) {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const v = await kubectl(context, ['get', '--raw', '/readyz']);
-        if (v.code === 0) break;
-        if (Date.now() > deadline) throw new Error(`cluster ${context} (${kubeconfig}) does not answer: ${v.stderr}\nstart it: node test/cluster/cluster.mjs up`);
+        const v = await (await cluster(context)).getText('/readyz').then((text) => ({ ok: text.trim() === 'ok', error: text }), (e: unknown) => ({ ok: false, error: String(e) }));
+        if (v.ok) break;
+        if (Date.now() > deadline) throw new Error(`cluster ${context} (${kubeconfig}) does not answer: ${v.error}\nstart it: node test/cluster/cluster.mjs up`);
         await new Promise((r) => setTimeout(r, 2000));
       }
     }
@@ -158,7 +153,7 @@ function clustersAnswer(): Promise<void> {
 }
 
 test.after(async () => {
-  await Promise.all(namespaces.flatMap((n) => ['kube1', 'kube2'].map((c) => kubectl(c, ['delete', 'namespace', n, '--ignore-not-found', '--wait=false']))));
+  await Promise.all(namespaces.flatMap((n) => ['kube1', 'kube2'].map(async (c) => (await cluster(c)).delete({ apiVersion: 'v1', kind: 'Namespace', name: n }).catch(() => false))));
   rmSync(work, { recursive: true, force: true });
 });
 

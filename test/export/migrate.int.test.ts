@@ -1,7 +1,8 @@
-// Migration on the local clusters: a namespace deployed with plain kubectl (no
-// Eastern) on kube1 is exported, reviewed with `eastern diff` against kube2,
-// deployed there with `eastern deploy`, compared object by object, and exported
-// again from kube2 to the very same files.
+// Migration on the local clusters: a namespace deployed with plain `kubectl apply`
+// (no Eastern; written here through the API the way kubectl writes it) on kube1 is
+// exported, reviewed with `eastern diff` against kube2, deployed there with
+// `eastern deploy`, compared object by object, and exported again from kube2 to the
+// very same files.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cleanObject } from '../../src/export/clean.js';
 import type { KubeObject } from '../../src/kube/objects.js';
-import { createNamespace, deleteNamespace, eastern, getJson, kubectl, repoRoot, show, uniqueName, waitFor } from './kube-helpers.js';
+import { client, get } from '../kube/helpers.js';
+import { createLikeKubectlApply, createNamespace, deleteNamespace, eastern, getObject, repoRoot, show, uniqueName, waitFor } from './kube-helpers.js';
 
 const fixture = join(repoRoot, 'test', 'export', 'fixtures', 'plain-app.yaml');
 const SECRET_VALUE = 's3cr3t-migration-value';
@@ -29,14 +31,29 @@ const EXPECTED_FILES = [
   'serviceaccount-shop.yaml', 'statefulset-cache.yaml',
 ];
 
+/**
+ * What `kubectl rollout status` waits for: the controller has seen the latest spec,
+ * every replica is updated and available, and no old replica is left.
+ */
+async function rolledOut(context: 'kube1' | 'kube2', namespace: string, name: string): Promise<boolean> {
+  const d = await get(context, 'apps/v1', 'Deployment', namespace, name) as any;
+  if (!d) return false;
+  const s = d.status ?? {};
+  const progressing = (s.conditions ?? []).find((c: any) => c.type === 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') throw new Error(`deployment ${name} exceeded its progress deadline`);
+  const updated = s.updatedReplicas ?? 0;
+  return (s.observedGeneration ?? 0) >= d.metadata.generation && updated >= (d.spec.replicas ?? 1) && (s.replicas ?? 0) <= updated && (s.availableReplicas ?? 0) >= updated;
+}
+
 const migrate = suite('migrating a kubectl-deployed namespace from kube1 to kube2');
 
 migrate.before(async () => {
   await createNamespace('kube1', source);
-  await kubectl('kube1', ['apply', '-n', source, '-f', fixture]);
+  await createLikeKubectlApply('kube1', source, fixture);
   // Let the controllers make their children (ReplicaSets, Pods, EndpointSlices): the export must leave them out.
-  await kubectl('kube1', ['rollout', 'status', '-n', source, 'deployment/shop', '--timeout=90s']);
-  await waitFor('EndpointSlices of Service shop', async () => (await getJson('kube1', ['endpointslices', '-n', source])).items.length > 0);
+  await waitFor('Deployment shop rolled out', () => rolledOut('kube1', source, 'shop'), 90_000);
+  const c = await client('kube1');
+  await waitFor('EndpointSlices of Service shop', async () => (await c.list('discovery.k8s.io/v1', 'EndpointSlice', { namespace: source })).items.length > 0);
 });
 
 migrate.after(async () => {
@@ -95,27 +112,30 @@ migrate('eastern deploy of the exported folder to kube2 succeeds', async () => {
 });
 
 /** What a person wrote: the cleaned object without metadata bookkeeping. */
-async function cleaned(context: 'kube1' | 'kube2', namespace: string, kind: string, name: string): Promise<KubeObject> {
-  return cleanObject(await getJson(context, [kind, name, '-n', namespace]));
+async function cleaned(context: 'kube1' | 'kube2', namespace: string, apiVersion: string, kind: string, name: string): Promise<KubeObject> {
+  return cleanObject(await getObject(context, apiVersion, kind, namespace, name));
 }
 
 migrate('the objects in kube2 are the objects of kube1 (after cleaning both sides)', async () => {
-  const pairs: [string, string][] = [
-    ['deployment', 'shop'], ['service', 'shop'], ['service', 'shop-nodeport'], ['service', 'shop-headless'], ['configmap', 'shop-settings'],
-    ['statefulset', 'cache'], ['cronjob', 'shop-report'], ['horizontalpodautoscaler', 'shop-cache'], ['networkpolicy', 'shop'], ['ingress', 'shop'],
-    ['role', 'shop-reader'], ['rolebinding', 'shop-reader'], ['serviceaccount', 'shop'], ['poddisruptionbudget', 'shop'],
+  // Each kind at the version its group prefers on both clusters (what `kubectl get` reads).
+  const objects: [string, string, string][] = [
+    ['apps/v1', 'Deployment', 'shop'], ['v1', 'Service', 'shop'], ['v1', 'Service', 'shop-nodeport'], ['v1', 'Service', 'shop-headless'],
+    ['v1', 'ConfigMap', 'shop-settings'], ['apps/v1', 'StatefulSet', 'cache'], ['batch/v1', 'CronJob', 'shop-report'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler', 'shop-cache'], ['networking.k8s.io/v1', 'NetworkPolicy', 'shop'], ['networking.k8s.io/v1', 'Ingress', 'shop'],
+    ['rbac.authorization.k8s.io/v1', 'Role', 'shop-reader'], ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'shop-reader'], ['v1', 'ServiceAccount', 'shop'],
+    ['policy/v1', 'PodDisruptionBudget', 'shop'],
   ];
-  for (const [kind, name] of pairs) {
-    const a = await cleaned('kube1', source, kind, name);
-    const b = await cleaned('kube2', target, kind, name);
+  for (const [apiVersion, kind, name] of objects) {
+    const a = await cleaned('kube1', source, apiVersion, kind, name);
+    const b = await cleaned('kube2', target, apiVersion, kind, name);
     assert.equal(b, a, `${kind}/${name} differs between kube1 and kube2`);
   }
   // And the raw specs agree on what matters, defaults included.
-  const d1 = await getJson('kube1', ['deployment', 'shop', '-n', source]);
-  const d2 = await getJson('kube2', ['deployment', 'shop', '-n', target]);
+  const d1 = await getObject('kube1', 'apps/v1', 'Deployment', source, 'shop');
+  const d2 = await getObject('kube2', 'apps/v1', 'Deployment', target, 'shop');
   assert.equal(d2.spec.template.spec.containers, d1.spec.template.spec.containers);
-  const c1 = await getJson('kube1', ['configmap', 'shop-settings', '-n', source]);
-  const c2 = await getJson('kube2', ['configmap', 'shop-settings', '-n', target]);
+  const c1 = await getObject('kube1', 'v1', 'ConfigMap', source, 'shop-settings');
+  const c2 = await getObject('kube2', 'v1', 'ConfigMap', target, 'shop-settings');
   assert.equal(c2.data, c1.data);
   assert.match(c2.data['start.sh'], /\$\{HOME\} with \$\$\{LITERAL\}/);
 });

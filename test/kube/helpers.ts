@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../src/kube/client.js';
 import { loadClusterTarget } from '../../src/kube/kubeconfig.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject, ObjectRef } from '../../src/kube/objects.js';
 import { ReleaseStore } from '../../src/deploy/release-store.js';
 
 export function kubeconfig(): string {
@@ -67,6 +67,42 @@ export async function deleteNamespace(context: string, namespace: string): Promi
 
 export async function createNamespace(context: string, namespace: string): Promise<void> {
   await (await client(context)).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+}
+
+const PATCH_TYPES = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+
+/**
+ * A PATCH by another field manager, sent the way kubectl or a web console sends it
+ * (not through Eastern's own writes, which always name the manager "eastern"):
+ * `merge` for kubectl annotate, edit and patch --type merge; `strategic` for kubectl
+ * set; `apply` for kubectl apply --server-side; `subresource` e.g. scale.
+ */
+export async function patchAs(
+  context: string,
+  manager: string,
+  ref: ObjectRef,
+  patch: unknown,
+  options: { type?: keyof typeof PATCH_TYPES; subresource?: string } = {},
+): Promise<KubeObject> {
+  const c = await client(context);
+  const { path } = await c.collection(ref.apiVersion, ref.kind, ref.namespace);
+  const type = options.type ?? 'merge';
+  const url = `${path}/${encodeURIComponent(ref.name)}${options.subresource ? `/${options.subresource}` : ''}`;
+  const query = { fieldManager: manager, ...(type === 'apply' && { fieldValidation: 'Strict' }) };
+  return (await c.send<KubeObject>('PATCH', url, { query, body: JSON.stringify(patch), contentType: PATCH_TYPES[type] })).body;
+}
+
+/**
+ * What `kubectl scale` sends (seen with -v=8 on kubectl 1.33): a merge patch of the
+ * scale subresource naming no field manager, so the API server takes the manager from
+ * kubectl's user agent: "kubectl".
+ */
+export async function scaleLikeKubectl(context: string, namespace: string, deployment: string, replicas: number): Promise<void> {
+  await patchAs(context, 'kubectl', { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: deployment }, { spec: { replicas } }, { subresource: 'scale' });
 }
 
 /** Polls until fn returns a truthy value or the time runs out. */

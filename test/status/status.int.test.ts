@@ -18,8 +18,8 @@ import { run as deploy } from '../../src/commands/deploy.js';
 import { run as status } from '../../src/commands/status.js';
 import { EasternError, UsageError } from '../../src/errors.js';
 import type { StatusReport } from '../../src/status/schema.js';
-import { capture, deleteNamespace, eventually, kubeconfig, projectDir, uniqueNamespace } from '../kube/helpers.js';
-import { eastern, kubectl, repoRoot, show, type CliResult } from '../export/kube-helpers.js';
+import { capture, deleteNamespace, eventually, get, kubeconfig, projectDir, scaleLikeKubectl, uniqueNamespace } from '../kube/helpers.js';
+import { eastern, repoRoot, show, type CliResult } from '../export/kube-helpers.js';
 import { execa } from 'execa';
 import { ensureChromium } from './setup.mjs';
 
@@ -141,8 +141,8 @@ function fleet(): Promise<void> {
         assert.is(await deployAs('kube2', crashyLoopDir, 5, []), 3, 'the crash-looping deploy fails');
       })(),
     ]);
-    // Someone scales by hand on kube1: drift, named with the field and kubectl.
-    await kubectl('kube1', ['scale', '-n', ns, 'deployment/shop', '--replicas=2']);
+    // Someone scales by hand on kube1 (kubectl scale --replicas=2): drift, named with the field and kubectl.
+    await scaleLikeKubectl('kube1', ns, 'shop', 2);
   })();
   // uvu swallows an error thrown by a `before` hook (it only shows 0 of N passed): say it.
   return setUp.catch((error: unknown) => {
@@ -439,8 +439,8 @@ page('no Secret value appears in any page or in the JSON', async () => {
   assert.ok(seen.length >= 9);
   seen.forEach((html, i) => assertNoSecret(html, `page ${i}`));
   // The values are really in the release (so the search above could fail).
-  const raw = await kubectl('kube1', ['get', 'secret', 'shop-db', '-n', ns, '-o', 'jsonpath={.data.password}']);
-  assert.is(raw, Buffer.from(PW2).toString('base64'));
+  const raw = (await get('kube1', 'v1', 'Secret', ns, 'shop-db')) as { data?: { password?: string } } | undefined;
+  assert.is(raw?.data?.password, Buffer.from(PW2).toString('base64'));
 });
 
 page('off loopback the page needs credentials: 401 without them, and it says so', async () => {
