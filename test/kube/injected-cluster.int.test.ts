@@ -30,7 +30,10 @@ test('two deploys through one injected client; no kubeconfig needed; the client 
     assert.not.match(first.stderr() + second.stderr(), 'nonexistent');
     // run() closed its view, not the shared client.
     assert.ok(await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'settings' }));
-    assert.equal((await releases(CTX, namespace, 'warm')).heads.map((h) => h.info.outcome), ['deployed', 'superseded']);
+    // The unchanged second deploy confirmed revision 1 instead of recording revision 2.
+    const heads = (await releases(CTX, namespace, 'warm')).heads;
+    assert.equal(heads.map((h) => `${h.info.revision}:${h.info.outcome}`), ['1:deployed']);
+    assert.ok(heads[0].info.confirmed, 'revision 1 notes the deploy that confirmed it');
   } finally {
     cluster.close();
   }
