@@ -33,7 +33,7 @@ test('two deploys through one injected client; no kubeconfig needed; the client 
     // The unchanged second deploy confirmed revision 1 instead of recording revision 2.
     const heads = (await releases(CTX, namespace, 'warm')).heads;
     assert.equal(heads.map((h) => `${h.info.revision}:${h.info.outcome}`), ['1:deployed']);
-    assert.ok(heads[0].info.confirmed, 'revision 1 notes the deploy that confirmed it');
+    assert.ok(heads[0]!.info.confirmed, 'revision 1 notes the deploy that confirmed it');
   } finally {
     cluster.close();
   }
