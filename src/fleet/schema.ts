@@ -2,6 +2,7 @@
 // by both the library generator and the agent runtime, so both agree on defaults,
 // labels and namespace rules. Validation is hand-written so that every problem of a
 // file comes back at once, each naming the file, the field path and the fix.
+import { parseNotify, type NotifyDefinition } from './notify.js';
 import yaml from 'js-yaml';
 import { parseEnvironmentChecks, type EnvironmentChecks } from '../check/levels.js';
 import { ValidationError } from '../errors.js';
@@ -72,6 +73,8 @@ export interface AgentDefinition {
   approvers: string[];
   /** Check levels per environment (`checks:`); environments not listed use the defaults. */
   checks: Record<string, EnvironmentChecks>;
+  /** The watchman's messages (`notify:`); undefined: the agent does not watch. */
+  notify: NotifyDefinition | undefined;
 }
 
 /** Namespaces an agent may touch when the file does not say: all but kube-*. */
@@ -98,7 +101,7 @@ const NAMESPACE_GLOB = /^!?[a-z0-9*?-]+$/;
 const CLUSTER_KIND = /^[A-Z][A-Za-z0-9]*(\.[a-z0-9.-]+)?$/;
 
 const KNOWN: Record<string, readonly string[]> = {
-  '': ['name', 'description', 'environments', 'kubernetes', 'jenkins', 'swarm', 'agent', 'protect', 'approvers', 'checks'],
+  '': ['name', 'description', 'environments', 'kubernetes', 'jenkins', 'swarm', 'agent', 'protect', 'approvers', 'checks', 'notify'],
   kubernetes: ['context', 'kubeconfig', 'namespaces', 'clusterScopedKinds'],
   jenkins: ['url', 'user', 'passwordEnv', 'executors', 'labels'],
   swarm: ['jar', 'java', 'extraArgs', 'user', 'group', 'sameUser', 'runBy'],
@@ -404,6 +407,7 @@ export function validateAgent(value: unknown, file: string): AgentResult {
   }
 
   const checks = checksSection(problems, value.checks, seenEnv);
+  const notify = parseNotify(value.notify, (path, message, fix) => problems.add(path, message, fix));
 
   const facts = name !== undefined && environments.length > 0 ? { file, name, environments, protect, approvers, checks } : undefined;
   if (problems.list.length > 0 || name === undefined || url === undefined || user === undefined || passwordEnv === undefined || jar === undefined) {
@@ -422,6 +426,7 @@ export function validateAgent(value: unknown, file: string): AgentResult {
       protect,
       approvers,
       checks,
+      notify,
     },
     problems: [],
     facts: { file, name, environments, protect, approvers, checks },

@@ -18,7 +18,7 @@ export interface ReflectedObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
-export interface ReflectorOptions {
+export interface ReflectorOptions<T = ReflectedObject> {
   /** Server-side watch duration before the server closes the stream (it is reopened at once). */
   watchTimeoutSeconds?: number;
   /** Reconnect back-off after an error: starts here, doubles up to maxBackoffMs. */
@@ -26,6 +26,12 @@ export interface ReflectorOptions {
   maxBackoffMs?: number;
   /** Told about connection trouble (for --verbose). */
   debug?: (message: string) => void;
+  /**
+   * What to keep of each object (long-running watchers keep only the fields they
+   * read, so a thousand pods cost little memory); must keep metadata.name,
+   * namespace and resourceVersion.
+   */
+  keep?: (object: T) => T;
 }
 
 export function keyOf(object: ReflectedObject): string {
@@ -55,7 +61,7 @@ export class Reflector<T extends ReflectedObject = ReflectedObject> {
     readonly path: string,
     private readonly query: Query,
     private readonly onChange: () => void,
-    private readonly options: ReflectorOptions = {},
+    private readonly options: ReflectorOptions<T> = {},
   ) {}
 
   start(): void {
@@ -72,6 +78,10 @@ export class Reflector<T extends ReflectedObject = ReflectedObject> {
   values(): T[] {
     if (this.cached?.version !== this.version) this.cached = { version: this.version, values: [...this.items.values()] };
     return this.cached.values;
+  }
+
+  private kept(object: T): T {
+    return this.options.keep ? this.options.keep(object) : object;
   }
 
   private changed(): void {
@@ -98,7 +108,7 @@ export class Reflector<T extends ReflectedObject = ReflectedObject> {
           const list = await this.transport.listCollection<T>(this.path, this.query);
           if (this.stopped) return;
           this.items.clear();
-          for (const item of list.items) this.items.set(keyOf(item), item);
+          for (const item of list.items) this.items.set(keyOf(item), this.kept(item));
           this.resourceVersion = list.resourceVersion;
           needList = false;
           this.synced = true;
@@ -176,7 +186,7 @@ export class Reflector<T extends ReflectedObject = ReflectedObject> {
         switch (event.type) {
           case 'ADDED':
           case 'MODIFIED':
-            this.items.set(keyOf(object), object);
+            this.items.set(keyOf(object), this.kept(object));
             if (rv) this.resourceVersion = rv;
             sawEvent = true;
             this.changed();
