@@ -129,6 +129,8 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
   const configDoc = inClusterDocument(agent, options.document);
   const health = parseHostPort((configDoc.agent as { health: string }).health);
   const literal = literalNamespaces(agent.kubernetes.namespaces);
+  // Webhook URLs carry tokens: they come from the same Secret as the Jenkins password.
+  const notifyEnvs = [...new Set(agent.notify ? [agent.notify, ...agent.notify.routes].flatMap((s) => [s.slackEnv, s.webhookEnv]).filter((e): e is string => e !== undefined) : [])];
   const fsrootIndex = agent.swarm.extraArgs.indexOf('-fsroot');
   const fsroot = fsrootIndex >= 0 ? agent.swarm.extraArgs[fsrootIndex + 1] : undefined;
 
@@ -156,6 +158,8 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
         { nonResourceURLs: ['/version', '/api', '/api/*', '/apis', '/apis/*', '/openapi/*'], verbs: ['get'] },
         // The rollout watch of a PersistentVolumeClaim reads its StorageClass's binding mode.
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: readVerbs },
+        // The watchman reports nodes that are not ready (notify.nodes).
+        ...(agent.notify?.watch.nodes ? [{ apiGroups: [''], resources: ['nodes'], verbs: readVerbs }] : []),
         literal
           ? { apiGroups: [''], resources: ['namespaces'], resourceNames: literal, verbs: ['get'] }
           : // A deploy creates a missing target namespace; never delete.
@@ -186,13 +190,31 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
             subjects: [subject],
           },
         ]),
+    ...watchStateAccess(),
     deployment(),
   ];
+
+  /** The watchman keeps its open incidents in one ConfigMap of notify.stateNamespace. */
+  function watchStateAccess(): Obj[] {
+    const state = agent.notify?.watch.stateNamespace;
+    if (!state) return [];
+    return [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${name}-watch-state`, namespace: state, labels }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch', 'update'] }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: `${name}-watch-state`, namespace: state, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-watch-state` },
+        subjects: [subject],
+      },
+    ];
+  }
 
   function deployment(): Obj {
     const secret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName(agent), key } } });
     const agentEnv: Obj[] = [{ name: 'HOME', value: HOME }];
     if (agent.agent.listen) agentEnv.push(secret(agent.agent.tokenEnv));
+    for (const key of notifyEnvs) agentEnv.push(secret(key));
     const swarmEnv: Obj[] = [
       secret(agent.jenkins.passwordEnv),
       { name: 'HOME', value: BUILD_HOME },
@@ -287,10 +309,10 @@ export function agentManifest(options: ManifestOptions): AgentManifest {
     };
   }
 
-  const secretKeys = [agent.jenkins.passwordEnv, ...(agent.agent.listen ? [agent.agent.tokenEnv] : [])];
+  const secretKeys = [agent.jenkins.passwordEnv, ...(agent.agent.listen ? [agent.agent.tokenEnv] : []), ...notifyEnvs];
   const notes = [
     `Eastern agent ${agent.name} inside its cluster (from ${agent.file}); apply with: kubectl apply -f -`,
-    `First create the Secret with the Jenkins password (never part of this output):`,
+    `First create the Secret with the Jenkins password${notifyEnvs.length ? ' and the webhook URLs' : ''} (never part of this output):`,
     `  kubectl -n ${ns} create secret generic ${secretName(agent)} ${secretKeys.map((k) => `--from-literal=${k}=…`).join(' ')}`,
     `The image must hold eastern (on PATH), /bin/sh, ${agent.swarm.java} and ${agent.swarm.jar}.`,
     `Builds run in the "swarm" container (uid ${BUILD_UID}): it has no ServiceAccount token (projected into the "agent" container only) and reaches the cluster through the agent's socket; it does hold the Jenkins agent password (give that Jenkins user only the agent-connect permission).`,

@@ -12,12 +12,15 @@ import type { BackoffTimings } from './backoff.js';
 import { checkCluster, connectCluster, type AgentCluster, type ClusterProbe } from './cluster.js';
 import { runCommand as defaultRunCommand } from './commands.js';
 import { writeLabelsFile } from './labels-file.js';
+import { literalNamespaces } from './manifest.js';
 import { AgentServer, type CommandRunner } from './server.js';
 import { clusterScopedKindAllowed, labelsFor, namespaceAllowed, parseAgent, type AgentDefinition } from '../fleet/schema.js';
 import { resolveSettings, type AgentSettings } from './settings.js';
 import { listenPrivate, newToken, preparePrivateDir, writeToken } from './socket.js';
 import { Supervisor } from './supervisor.js';
 import { displayCommand, swarmCommand } from './swarm-command.js';
+import { missingNotifyEnv } from '../fleet/notify.js';
+import type { RunningWatch } from '../watch/start.js';
 
 export interface StartAgentOptions {
   /** The agent file, as given (relative to cwd). */
@@ -39,6 +42,8 @@ export interface StartAgentOptions {
 
 export interface RunningAgent {
   agent: AgentDefinition;
+  /** The watchman, when the agent file has a notify: section. */
+  watch: RunningWatch | undefined;
   settings: AgentSettings;
   cluster: AgentCluster;
   server: AgentServer;
@@ -95,6 +100,7 @@ async function checkHost(agent: AgentDefinition, settings: AgentSettings, cwd: s
   if (!sidecar && !onPath(agent.swarm.java, env, cwd)) {
     problems.push(`swarm.java: "${agent.swarm.java}" is not an executable${agent.swarm.java.includes('/') ? '' : ' on PATH'} — fix: install a Java runtime or set swarm.java to its full path`);
   }
+  if (agent.notify) problems.push(...missingNotifyEnv(agent.notify, env));
   const user = settings.buildUser;
   if (user) {
     const refused = await canStartAs(user);
@@ -180,7 +186,9 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   });
   let health: Server | undefined;
   let ownSocket = false;
+  let watch: RunningWatch | undefined;
   const cleanup = async () => {
+    await watch?.stop().catch(() => undefined);
     await server.close().catch(() => undefined);
     probe.client?.close();
     if (health) await new Promise((r) => health?.close(r));
@@ -212,6 +220,21 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     prepareWorkDir(settings);
     writeLabelsFile(settings.labelsPath, labelsFor(agent));
     log(`[agent] labels (${settings.labelsPath}): ${labelsFor(agent).join(' ')}`);
+    if (agent.notify && probe.client) {
+      const literal = literalNamespaces(agent.kubernetes.namespaces);
+      const { startWatch } = await import('../watch/start.js');
+      watch = await startWatch({
+        client: probe.client,
+        cluster: agent.name,
+        environments: agent.environments,
+        // Literal namespaces get per-namespace RoleBindings (eastern agent manifest): watch each one.
+        ...(literal && { namespaces: literal }),
+        namespaceAllowed: (ns) => namespaceAllowed(agent.kubernetes.namespaces, ns),
+        notify: agent.notify,
+        env,
+        log,
+      });
+    }
   } catch (error) {
     await cleanup();
     throw error;
@@ -256,5 +279,5 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   };
 
   log(`[agent] agent ${agent.name} running: environments ${agent.environments.join(', ')}; namespaces ${agent.kubernetes.namespaces.join(', ')}; at most ${settings.maxDeploys} deploy(s) at once`);
-  return { agent, settings, cluster, server, supervisor, shutdown, hurry: () => hurry(), reloadLabels };
+  return { agent, watch, settings, cluster, server, supervisor, shutdown, hurry: () => hurry(), reloadLabels };
 }

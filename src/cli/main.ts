@@ -11,11 +11,11 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function seconds(name: string) {
+function seconds(name: string, unit = 'seconds') {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) {
-      throw new UsageError(`${name} takes a number of seconds, got "${value}"`);
+      throw new UsageError(`${name} takes a number of ${unit}, got "${value}"`);
     }
     return n;
   };
@@ -187,6 +187,18 @@ export function buildProgram(): Command {
     .argument('[NAMESPACE...]', 'namespaces (default: every namespace with Eastern releases)')
     .option('--exit-code', 'exit 1 when any project drifted')
     .action(action(() => import('../commands/drift.js'), ([namespaces], o) => ({ ...o, namespaces })));
+
+  globalOptions(program.command('watch'))
+    .description('the agent\'s watchman in the foreground: one message per failing workload, naming the release that changed it last, until Ctrl-C')
+    .argument('[NAMESPACE...]', 'namespaces to watch (default: all but kube-*, or the agent file\'s namespaces)')
+    .option('--config <file>', 'agent file whose name, environments, namespaces and notify: section apply')
+    .option('--slack-webhook-env <VAR>', 'environment variable holding a Slack incoming-webhook URL')
+    .option('--webhook-url-env <VAR>', 'environment variable holding a JSON webhook URL (payload eastern.io/notification/v1)')
+    .option('--reminder <minutes>', 'remind of a still-open incident after this long (default 60; 0.5 = 30 s)', seconds('--reminder', 'minutes'))
+    .option('--resolve-after <seconds>', 'healthy this long: resolved (default 60)', seconds('--resolve-after'))
+    .option('--state-namespace <ns>', 'namespace of the ConfigMap keeping open incidents (default: default)')
+    .option('--no-nodes', 'do not watch nodes (no cluster-wide read access to nodes)')
+    .action(action(() => import('../commands/watch.js'), ([namespaces], o) => ({ ...o, namespaces })));
 
   // Not globalOptions: --context repeats here and --output also takes `table`.
   program.command('status')

@@ -1,8 +1,53 @@
 // The `notify:` section of an agent file: where the watchman sends its messages
 // (webhook URLs are named by environment variable, never written in the file) and
 // its thresholds. Validated with the rest of the agent file; every default here.
-import { DEFAULT_WATCH, type WatchSettings } from '../watch/settings.js';
-import { DEFAULT_THRESHOLDS, type WatchThresholds } from '../watch/rules.js';
+
+/** What the watchman is told (src/watch reads these types; fleet imports nothing of watch). */
+export interface WatchThresholds {
+  /** ErrImagePull/ImagePullBackOff is reported after this long (the image may still come). */
+  imagePullGraceSeconds: number;
+  /** A pod Pending (unschedulable or not started) this long is reported. */
+  pendingSeconds: number;
+  /** A Running pod not Ready this long is reported. */
+  notReadySeconds: number;
+  /** A container restarted this many times, the last within restartWindowSeconds, "restarts repeatedly". */
+  restarts: number;
+  restartWindowSeconds: number;
+  /** A node NotReady (or unknown) this long is reported. */
+  nodeNotReadySeconds: number;
+}
+
+export interface WatchSettings {
+  thresholds: WatchThresholds;
+  /** Reminder of a still-open incident after this long without a message. */
+  reminderMinutes: number;
+  /** Healthy this long after the last finding: resolved. */
+  resolveAfterSeconds: number;
+  /** Failing within this long after a successful deploy: "failing since revision N". */
+  failingWindowMinutes: number;
+  /** Watch nodes too (needs cluster-wide read access to nodes). */
+  nodes: boolean;
+  /** Where open incidents are kept: a ConfigMap eastern-watchman-<name> in this namespace. */
+  stateNamespace: string;
+}
+
+export const DEFAULT_THRESHOLDS: WatchThresholds = {
+  imagePullGraceSeconds: 120,
+  pendingSeconds: 300,
+  notReadySeconds: 300,
+  restarts: 5,
+  restartWindowSeconds: 600,
+  nodeNotReadySeconds: 120,
+};
+
+export const DEFAULT_WATCH: WatchSettings = {
+  thresholds: DEFAULT_THRESHOLDS,
+  reminderMinutes: 60,
+  resolveAfterSeconds: 60,
+  failingWindowMinutes: 30,
+  nodes: true,
+  stateNamespace: 'default',
+};
 
 export interface SinkEnvs {
   /** Environment variable holding a Slack incoming-webhook URL. */
@@ -67,6 +112,16 @@ function whole(add: Add, value: unknown, path: string, min: number, fallback: nu
   return value;
 }
 
+/** Minutes may be fractional (0.5 = 30 s), never zero: a reminder on every evaluation is spam. */
+function positive(add: Add, value: unknown, path: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    add(path, `must be a number > 0, got ${JSON.stringify(value)}`, `e.g. ${fallback}`);
+    return fallback;
+  }
+  return value;
+}
+
 function names(add: Add, value: unknown, path: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
@@ -115,7 +170,7 @@ export function parseNotify(value: unknown, add: Add): NotifyDefinition | undefi
     stormCap: whole(add, value.stormCap, 'notify.stormCap', 1, DEFAULT_STORM_CAP),
     watch: {
       thresholds,
-      reminderMinutes: whole(add, value.reminderMinutes, 'notify.reminderMinutes', 1, DEFAULT_WATCH.reminderMinutes),
+      reminderMinutes: positive(add, value.reminderMinutes, 'notify.reminderMinutes', DEFAULT_WATCH.reminderMinutes),
       resolveAfterSeconds: whole(add, value.resolveAfterSeconds, 'notify.resolveAfterSeconds', 0, DEFAULT_WATCH.resolveAfterSeconds),
       failingWindowMinutes: whole(add, value.failingWindowMinutes, 'notify.failingWindowMinutes', 0, DEFAULT_WATCH.failingWindowMinutes),
       nodes: value.nodes !== false,

@@ -48,8 +48,9 @@ export function outsideChanges(object: KubeObject, since: number, limit = 5): st
   const out: string[] = [];
   for (const entry of managedFieldsOf(object)) {
     if (isEasternManager(entry.manager) || isControllerEntry(entry)) continue;
+    // managedFields times have whole seconds: an edit in the second the release ended counts.
     const at = entry.time ? Date.parse(entry.time) : NaN;
-    if (!(at > since)) continue;
+    if (!(at >= Math.floor(since / 1000) * 1000)) continue;
     const paths = ownedPaths(entry.fieldsV1).map((p) => p.path).filter((p) => !p.startsWith('metadata.annotations["kubectl.kubernetes.io/last-applied'));
     if (paths.length === 0) continue;
     const shown = paths.slice(0, limit);

@@ -292,7 +292,14 @@ export class Notifier {
     this.routes = options.routes;
     this.perMinute = Math.max(1, options.stormCap?.perMinute ?? NOTIFIER_DEFAULTS.perMinute);
     this.windowMs = options.stormCap?.windowMs ?? NOTIFIER_DEFAULTS.windowMs;
-    this.log = options.log;
+    // A throwing log function must not break notify() or kill a worker.
+    this.log = (line) => {
+      try {
+        options.log(line);
+      } catch {
+        // nothing sensible to do
+      }
+    };
     this.now = options.now ?? Date.now;
     const shared: Shared = {
       stats: this.stats,
@@ -369,11 +376,13 @@ export class Notifier {
   private accept(notice: Notice): void {
     if (this.closed) return;
     const route = routeFor(this.routes, notice);
-    if (!route || route.sinks.length === 0) {
+    if (!route) {
       // Once per incident: reminders and the resolution would only repeat it.
       if (notice.event === 'opened') this.log(`notify: no route for ${notice.incident.id}; not sent`);
       return;
     }
+    // A route without sinks is deliberate silence (log-only): it takes no place in the storm cap.
+    if (route.sinks.length === 0) return;
     const t = this.now();
     this.prune(t);
     // The reader saw the opening only in a summary; the resolution belongs there too.
@@ -431,10 +440,15 @@ export class Notifier {
   private onWindow(): void {
     this.stormTimer = undefined;
     if (this.closed || this.held.length === 0) return;
-    const t = this.now();
-    this.prune(t);
-    if (this.hasRoom()) this.sendSummary(t);
-    else this.schedule(t);
+    try {
+      const t = this.now();
+      this.prune(t);
+      if (this.hasRoom()) this.sendSummary(t);
+      else this.schedule(t);
+    } catch (error) {
+      // A timer callback that throws would take the whole agent down.
+      this.log(`notify: internal error (${errorLabel(error)}); summary not sent`);
+    }
   }
 
   /** One summary per sink that had held notices; together they count as one message. */

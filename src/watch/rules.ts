@@ -2,30 +2,8 @@
 // search for. Pure: objects and a clock in, findings out. Grace periods keep
 // transient states (an image still pulling, a pod still being scheduled) quiet.
 import { conditionOf, isTerminating, isTrue, parseTime, type ContainerStatus, type Job, type Pod } from '../rollout/objects.js';
+import type { WatchThresholds } from '../fleet/notify.js';
 import type { IncidentReason } from './types.js';
-
-export interface WatchThresholds {
-  /** ErrImagePull/ImagePullBackOff is reported after this long (the image may still come). */
-  imagePullGraceSeconds: number;
-  /** A pod Pending (unschedulable or not started) this long is reported. */
-  pendingSeconds: number;
-  /** A Running pod not Ready this long is reported. */
-  notReadySeconds: number;
-  /** A container restarted this many times, the last within restartWindowSeconds, "restarts repeatedly". */
-  restarts: number;
-  restartWindowSeconds: number;
-  /** A node NotReady (or unknown) this long is reported. */
-  nodeNotReadySeconds: number;
-}
-
-export const DEFAULT_THRESHOLDS: WatchThresholds = {
-  imagePullGraceSeconds: 120,
-  pendingSeconds: 300,
-  notReadySeconds: 300,
-  restarts: 5,
-  restartWindowSeconds: 600,
-  nodeNotReadySeconds: 120,
-};
 
 export interface Finding {
   reason: IncidentReason;
@@ -78,7 +56,7 @@ function containerFinding(c: ContainerStatus, init: boolean, started: number, no
 }
 
 /** The finding for a pod, or undefined when it is fine (or not yet worth a word). */
-export function podFinding(pod: Pod, now: number, t: WatchThresholds = DEFAULT_THRESHOLDS): Finding | undefined {
+export function podFinding(pod: Pod, now: number, t: WatchThresholds): Finding | undefined {
   if (isTerminating(pod)) return undefined;
   const status = pod.status ?? {};
   const phase = status.phase ?? 'Pending';
@@ -128,7 +106,7 @@ export interface NodeLike {
   status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string }[] };
 }
 
-export function nodeFinding(node: NodeLike, now: number, t: WatchThresholds = DEFAULT_THRESHOLDS): Finding | undefined {
+export function nodeFinding(node: NodeLike, now: number, t: WatchThresholds): Finding | undefined {
   const ready = conditionOf(node.status, 'Ready');
   if (!ready || isTrue(ready)) return undefined;
   const since = parseTime(ready.lastTransitionTime) ?? now;

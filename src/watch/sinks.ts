@@ -35,8 +35,9 @@ function cut(value: string, max: number): string {
 
 const UNITS: readonly (readonly [number, string])[] = [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']];
 
-/** "45s", "3m 20s", "2h 5m", "1d 3h": the largest unit and the next one are enough. */
+/** "350ms", "45s", "3m 20s", "2h 5m", "1d 3h": the largest unit and the next one are enough. */
 export function formatDuration(ms: number): string {
+  if (ms > 0 && ms < 1000) return `${Math.round(ms)}ms`; // short windows (tests) and quick recoveries
   const s = Math.max(0, Math.round(ms / 1000));
   const i = UNITS.findIndex(([size]) => s >= size);
   const big = UNITS[i];
@@ -168,7 +169,7 @@ export function summaryMessage(held: readonly Notice[], windowSeconds: number): 
   const title = `${held.length} more ${noun} in ${windowText(windowSeconds)} (storm cap)`;
   const lines = held.slice(0, SUMMARY_LINES).map((n) => `• ${escapeMrkdwn(summaryItem(n))}`);
   if (held.length > SUMMARY_LINES) lines.push(`… and ${held.length - SUMMARY_LINES} more`);
-  return { text: `${title}: ${held.length} ${noun} summarized`, blocks: [section(`*${title}:*\n${lines.join('\n')}`)] };
+  return { text: title, blocks: [section(`*${title}:*\n${lines.join('\n')}`)] };
 }
 
 /** Every IncidentView field, absent ones as null: consumers see the same keys every time. */

@@ -15,7 +15,7 @@ import { workloadKey, workloadOf, type Owned, type WorkloadRef } from './owners.
 import { HEAD_SELECTOR, ReleaseIndex, slimHead, type SlimHead } from './releases.js';
 import { jobFinding, nodeFinding, podFinding, podHealthy, type Finding, type NodeLike } from './rules.js';
 import type { IncidentView, Notice } from './types.js';
-import type { WatchSettings } from './settings.js';
+import type { WatchSettings } from '../fleet/notify.js';
 
 export interface WatchmanOptions {
   client: KubeClient;
