@@ -137,6 +137,25 @@ test('listen mode: the API token comes from the same Secret', () => {
   assert.is(inside.agent.listen, '127.0.0.1:8420');
 });
 
+test('notify: the watchman may read nodes and keep its state; the webhook URLs come from the Secret, only into the agent container', () => {
+  const m = manifestFor({ ...base, notify: { slack: { webhookEnv: 'SLACK_URL' }, routes: [{ namespaces: ['shop'], webhook: { urlEnv: 'SHOP_HOOK' } }], stateNamespace: 'staging' } });
+  const cluster = byKind(m.objects, 'ClusterRole').find((r) => r.metadata.name.endsWith('-cluster'))!;
+  assert.ok(cluster.rules.some((r: Obj) => r.resources?.includes('nodes') && r.verbs.join() === 'get,list,watch'), 'nodes: read only');
+  const role = byKind(m.objects, 'Role')[0]!;
+  assert.is(role.metadata.namespace, 'staging');
+  assert.equal(role.rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch', 'update'] }]);
+  assert.ok(byKind(m.objects, 'RoleBinding').some((b) => b.roleRef.kind === 'Role' && b.metadata.namespace === 'staging'));
+  const [agentC, swarmC] = (byKind(m.objects, 'Deployment')[0] as Obj).spec.template.spec.containers;
+  for (const key of ['SLACK_URL', 'SHOP_HOOK']) {
+    assert.ok(agentC.env.some((e: Obj) => e.name === key && e.valueFrom.secretKeyRef.key === key), `${key} from the Secret`);
+    assert.not.ok(swarmC.env.some((e: Obj) => e.name === key), `builds never get ${key}`);
+  }
+  assert.match(m.notes.join('\n'), '--from-literal=SLACK_URL=… --from-literal=SHOP_HOOK=…');
+  const without = manifestFor({ ...base, notify: { webhook: { urlEnv: 'HOOK' }, nodes: false } });
+  assert.not.ok(byKind(without.objects, 'ClusterRole').some((r) => r.rules.some((x: Obj) => x.resources?.includes('nodes'))), 'no node access when nodes are not watched');
+  assert.is(byKind(manifestFor(base).objects, 'Role').length, 0, 'nothing extra without notify:');
+});
+
 test('`eastern agent manifest` prints parseable YAML for the shipped agent files, without secrets', async () => {
   for (const name of ['kube1', 'kube2', 'gke']) {
     const out = sink();
