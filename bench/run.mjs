@@ -3,7 +3,7 @@
 // pick, on the same input, in one run. Prints a table and writes
 // bench/results/bench.json. Timings are a report, never a test verdict.
 //
-//   node bench/run.mjs [--runs N] [--apply-runs N] [--large-apply-runs N] [--only render,apply,rollout,startup,agent,status]
+//   node bench/run.mjs [--runs N] [--apply-runs N] [--large-apply-runs N] [--only render,apply,rollout,startup,agent,status,watch]
 //                      [--context kube2] [--json FILE]
 //
 // Peers (Python eastern, helm, kapp) are installed into ~/.cache/eastern/peers by
@@ -24,7 +24,7 @@ import { ensureHelm, ensureKapp, kubectlPath, toolVersion, HELM_VERSION, KAPP_VE
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..');
 const easternBin = join(repo, 'bin', 'eastern');
-const PARTS = ['render', 'startup', 'apply', 'rollout', 'agent', 'status'];
+const PARTS = ['render', 'startup', 'apply', 'rollout', 'agent', 'status', 'watch'];
 
 const log = (m) => process.stderr.write(`${m}\n`);
 const firstLine = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -305,6 +305,20 @@ async function statusSections({ kubeconfig, runs }) {
   }
 }
 
+/** Watch: bench/watch's CrashLoopBackOff → webhook latency of `eastern watch`, and its memory with 1,000 pods. */
+async function watchSections({ kubeconfig, context, extra }) {
+  const mod = await optionalModule('watch/run.mjs');
+  if (!mod?.runWatchBench) return naSections([['watch-latency', 'Watchman']], 'bench/watch/run.mjs has not landed');
+  try {
+    const r = await mod.runWatchBench({ kubeconfig, context, log: (m) => log(`  ${m}`), repo });
+    if (r?.extra) extra.watch = r.extra;
+    return r.sections;
+  } catch (error) {
+    log(`bench: watch failed: ${error.stack ?? error}`);
+    return naSections([['watch-latency', 'Watchman']], `failed: ${firstLine(error)}`);
+  }
+}
+
 // ------------------------------------------------------------------ targets
 
 function findRow(sections, id, key) {
@@ -346,14 +360,16 @@ function evaluateTargets(sections) {
   };
   growth('first apply of 3,000 objects ≤ 10.5× that of 300', 'apply-first-large', 'apply-first');
   growth('one change among 3,000 objects ≤ 10.5× that among 300', 'apply-change-large', 'apply-change');
-  const limit = (text, id, key, maxMs) => {
+  const limit = (text, id, key, max, format = formatMs) => {
     const m = median(id, key);
-    add(text, m === undefined ? undefined : formatMs(m), m === undefined ? undefined : m < maxMs);
+    add(text, m === undefined ? undefined : format(m), m === undefined ? undefined : m < max);
   };
   limit('rollout-complete detection median < 0.5 s', 'rollout', 'complete', 500);
   limit('crashloop → failure < 10 s', 'rollout', 'crashloop', 10_000);
   limit('eastern status --all-contexts, 50 projects × 2 clusters < 1 s', 'status', 'cli', 1000);
   limit('status page median < 100 ms with 20 concurrent readers', 'status', 'page-fleet', 100);
+  limit('watchman: CrashLoopBackOff → webhook opened, median < 5 s', 'watch-latency', 'opened', 5_000);
+  limit('watchman: 1,000 pods and 100 open incidents < 50 MiB above idle', 'watch-memory', 'growth', 50 * 1024 * 1024, formatBytes);
   return targets;
 }
 
@@ -392,7 +408,7 @@ async function main() {
     log('bench: CLI start-up …');
     sections.push(...(await startupBench(opts.runs, tools)).sections);
   }
-  const clusterParts = ['apply', 'rollout', 'agent', 'status'].filter(has);
+  const clusterParts = ['apply', 'rollout', 'agent', 'status', 'watch'].filter(has);
   if (clusterParts.length > 0) {
     if (!tools.kubectl) {
       sections.push(...naSections([['cluster', 'Cluster parts']], `kubectl missing: ${tools.unavailable.kubectl}`));
@@ -416,6 +432,10 @@ async function main() {
           if (has('status')) {
             log('bench: status …');
             sections.push(...(await statusSections({ ...common, runs: opts.runs })));
+          }
+          if (has('watch')) {
+            log('bench: watch …');
+            sections.push(...(await watchSections({ ...common, extra })));
           }
         });
       } catch (error) {

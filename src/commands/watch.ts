@@ -6,15 +6,11 @@
 import { UsageError } from '../errors.js';
 import { processIo, type Io } from '../output/logger.js';
 import type { NotifyDefinition } from '../fleet/notify.js';
+import type { ClusterOptions } from '../kube/session.js';
 
-export interface WatchCommandOptions {
-  cwd: string;
-  env?: NodeJS.ProcessEnv;
+export interface WatchCommandOptions extends ClusterOptions {
   io?: Io;
   namespaces?: string[];
-  context?: string;
-  kubeconfig?: string;
-  verbose?: boolean;
   output?: 'text' | 'json';
   /** An agent file whose name, environments, namespaces and notify: section apply. */
   config?: string;
