@@ -14,7 +14,7 @@ import type { KubeClient } from '../../src/kube/client.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { adminClient, testKubeconfig, uniqueName } from '../agent/int-helpers.js';
 import { readRecord, repoRoot, standIn, standInJar, tempDir, waitFor } from '../agent/helpers.js';
-import { patchAs } from '../kube/helpers.js';
+import { patchAs, releases } from '../kube/helpers.js';
 import { startSinkServer, type Received, type SinkServer } from './sink-server.js';
 
 const CTX = 'kube1';
@@ -200,8 +200,12 @@ test('a crash during an eastern deploy\'s rollout is reported by the deploy, and
   const r = await deploy(project('rolling', [deployment('rolling', { simulate: 'crashloop' })]), ns('a-deploying'), '--timeout', '120');
   assert.is.not(r.code, 0, 'the deploy fails');
   assert.match(r.stderr, 'CrashLoopBackOff');
-  const later = await waitFor('the message after the deploy ended', () => about(server.on(SLACK_PATH), 'rolling')[0], 60_000);
-  assert.ok(later.at >= r.endedAt - 100, `nothing was sent while the deploy watched (message at ${later.at}, deploy ended at ${r.endedAt})`);
+  const [head] = (await releases(CTX, ns('a-deploying'), 'rolling')).heads;
+  assert.is(head?.info.outcome, 'failed');
+  const ended = Date.parse(head!.info.finishedAt!);
+  const later = await waitFor('the message after the deploy ended', () => about(server.on('/hook'), 'rolling')[0], 60_000);
+  assert.is(later.body.event, 'opened');
+  assert.ok(Date.parse(later.body.at) >= ended, `nothing was sent while the deploy watched (notice made at ${later.body.at}, the deploy recorded its failure at ${head!.info.finishedAt})`);
 });
 
 test('30 failing workloads at once stay under the storm cap, the rest in one summary', async () => {
