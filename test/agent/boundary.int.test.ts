@@ -5,7 +5,7 @@
 // file lists them; and every request through the agent leaves an audit line.
 // Starting processes as another user needs root, which CI has: without it, this
 // test fails and says so.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,12 +78,30 @@ async function stop(a: Agent): Promise<number | null> {
   return a.exit;
 }
 
+/**
+ * A node binary the build user can run: this one, unless it lies where that user
+ * cannot reach it (Node 24 of `npm run test:node24` sits in root's 0700 home), then
+ * a copy in a folder the build user may enter.
+ */
+let buildNodeBinary: string | undefined;
+function buildNode(): string {
+  if (buildNodeBinary) return buildNodeBinary;
+  const reachable = spawnSync(process.execPath, ['-e', '0'], { uid: BUILD_UID, gid: BUILD_UID }).status === 0;
+  if (reachable) return (buildNodeBinary = process.execPath);
+  const dir = join(tmpdir(), `eastern-bnd-node-${uniqueName('n')}`);
+  mkdirSync(dir, { mode: 0o755 });
+  cleanup.push(() => spawn('rm', ['-rf', dir]));
+  copyFileSync(process.execPath, join(dir, 'node'));
+  chmodSync(join(dir, 'node'), 0o755);
+  return (buildNodeBinary = join(dir, 'node'));
+}
+
 /** The CLI as a build on this agent runs it: as the build user, with the environment the agent gave its builds. */
 function asBuild(a: Agent, args: string[], extraEnv: Record<string, string> = {}) {
   const start = readRecord(a.record).find((e) => e.type === 'start');
   if (!start?.env) throw new Error('the stand-in recorded no environment');
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...start.env, ...extraEnv }, uid: BUILD_UID, gid: BUILD_UID, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(buildNode(), [bin, ...args], { cwd: repoRoot, env: { ...start.env, ...extraEnv }, uid: BUILD_UID, gid: BUILD_UID, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
