@@ -200,7 +200,7 @@ class DeployTask {
     this.phases = new PhaseRunner(req.logger, req.signal);
     this.concurrency = req.settings.concurrency ?? DEFAULT_CONCURRENCY;
     this.lock = new DeployLock({ api: clusterLeaseApi(req.client, req.namespace, req.project), namespace: req.namespace, project: req.project, identity: req.deployer, logger: req.logger, ...(req.clock && { clock: req.clock }) });
-    this.writer = req.client.withWriteGuard(() => this.lock.ensureHeld());
+    this.writer = req.client.withWriteGuard(this.lock.guard());
     this.store = new ReleaseStore(this.writer, req.namespace, req.project);
   }
 

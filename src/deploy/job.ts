@@ -199,7 +199,7 @@ export async function runJob(req: JobRequest): Promise<void> {
   await phases.run('lock', () => lock.acquire(req.lockTimeoutSeconds));
   phases.guard(lock);
   // Writes from here on first prove the lock is still ours.
-  const writer = client.withWriteGuard(() => lock.ensureHeld());
+  const writer = client.withWriteGuard(lock.guard());
   let applied = false;
   try {
     await phases.run('leftover', async () => {

@@ -235,6 +235,16 @@ export class DeployLock {
     this.check();
   }
 
+  /** Synchronous: whether the proof is still fresh now (asked again right before each write leaves). */
+  fresh(): boolean {
+    return this.lease !== undefined && !this.controller.signal.aborted && this.clock.now() - this.lastRenewed <= this.renewEveryMs * 1.5;
+  }
+
+  /** The lock as a client's write guard. */
+  guard(): { ensure(): Promise<void>; fresh(): boolean } {
+    return { ensure: () => this.ensureHeld(), fresh: () => this.fresh() };
+  }
+
   /** Records a newly given-out revision number on the lease (a conditional write, so it also proves the lease is ours). */
   noteRevision(revision: number): Promise<void> {
     return this.serial(() => this.write((lease, now) => ({

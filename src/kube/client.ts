@@ -35,13 +35,32 @@ export interface ApplyOptions {
   force?: boolean;
 }
 
+/**
+ * The right to write (a deploy's lock). `ensure` is awaited before each attempt and
+ * throws when the right is gone; `fresh` is asked again, synchronously, at the last
+ * moment before the request's body leaves, after every await in between: a process
+ * stopped (SIGSTOP, a starved event loop) after `ensure` must not send a write it may
+ * no longer make when it runs again. Not fresh → `ensure` again.
+ */
+export interface WriteGuard {
+  ensure(): Promise<void>;
+  fresh(): boolean;
+}
+
+/** A write held back at the last moment because the guard's proof went stale. */
+class StaleProofError extends Error {
+  constructor() {
+    super('the proof of the right to write went stale before the request was sent');
+  }
+}
+
 export interface ClientOptions {
   logger?: Logger;
   retry?: RetryPolicy;
   /** Per-request inactivity timeout. */
   timeoutMs?: number;
-  /** Awaited before every attempt of every write (not reads, not dry runs); throwing stops the write. */
-  writeGuard?: () => Promise<void>;
+  /** Proof demanded before every attempt of every write (not reads, not dry runs). */
+  writeGuard?: WriteGuard;
 }
 
 /** One page-joined LIST: the items (with apiVersion and kind restored) and the list's resourceVersion. */
@@ -156,7 +175,7 @@ export class KubeClient {
    * The same cluster, but every write first awaits `guard` (a deploy proves it still
    * holds its lock). Reads and server-side dry runs are not guarded.
    */
-  withWriteGuard(guard: () => Promise<void>): KubeClient {
+  withWriteGuard(guard: WriteGuard): KubeClient {
     return new KubeClient(this.target, this.connection, false, { ...this.options, writeGuard: guard }, this.retryLog);
   }
 
@@ -189,7 +208,7 @@ export class KubeClient {
   }
 
   /** Opens one request and resolves with the response once its headers arrived. The only place that sends. */
-  private async open(method: string, path: string, init: SendInit, agent: http.Agent, timeoutMs: number, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  private async open(method: string, path: string, init: SendInit, agent: http.Agent, timeoutMs: number, signal?: AbortSignal, fresh?: () => boolean): Promise<http.IncomingMessage> {
     const bytes = init.body === undefined ? 0 : Buffer.byteLength(init.body);
     if (bytes > MAX_REQUEST_BYTES) {
       throw new ValidationError(`${method} ${path}: the request body is ${(bytes / 1048576).toFixed(1)} MiB, more than the ${MAX_REQUEST_BYTES / 1048576} MiB an API server accepts`, {
@@ -215,8 +234,18 @@ export class KubeClient {
         if (signal.aborted) req.destroy(new Error('aborted'));
         else signal.addEventListener('abort', () => req.destroy(new Error('aborted')), { once: true });
       }
-      if (init.body !== undefined) req.write(init.body);
-      req.end();
+      const send = () => {
+        if (init.body !== undefined) req.write(init.body);
+        req.end();
+      };
+      if (!fresh) return send();
+      // Nothing of the request leaves before its socket is connected and the proof is
+      // checked once more, in the same tick as the write.
+      req.once('socket', (socket) => {
+        const last = () => (fresh() ? send() : req.destroy(new StaleProofError()));
+        if (socket.connecting) socket.once('connect', last);
+        else last();
+      });
     });
   }
 
@@ -232,8 +261,8 @@ export class KubeClient {
   }
 
   /** One buffered request, without retries: 2xx → body (JSON parsed), else ApiError. */
-  private async sendOnce<T>(method: string, path: string, init: SendInit): Promise<KubeResponse<T>> {
-    const res = await this.open(method, path, init, this.connection.pool, this.options.timeoutMs ?? this.connection.timeoutMs);
+  private async sendOnce<T>(method: string, path: string, init: SendInit, fresh?: () => boolean): Promise<KubeResponse<T>> {
+    const res = await this.open(method, path, init, this.connection.pool, this.options.timeoutMs ?? this.connection.timeoutMs, undefined, fresh);
     const chunks: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -264,21 +293,25 @@ export class KubeClient {
     const guard = method !== 'GET' && init.query?.dryRun !== 'All' ? this.options.writeGuard : undefined;
     const limit = this.connection.limit;
     return withRetry(async () => {
-      await guard?.();
-      const epoch = await limit.acquire();
-      try {
-        const response = await this.sendOnce<T>(method, path, init);
-        limit.succeeded();
-        return response;
-      } catch (error) {
-        if (statusOf(error) === 429 && limit.throttled(epoch)) {
-          this.retryLog.note(this.options.logger, `the API server is throttling (429 Too Many Requests): at most ${limit.limit} requests in flight from now on`);
+      for (;;) {
+        await guard?.ensure();
+        const epoch = await limit.acquire();
+        try {
+          const response = await this.sendOnce<T>(method, path, init, guard && (() => guard.fresh()));
+          limit.succeeded();
+          return response;
+        } catch (error) {
+          if (error instanceof StaleProofError) continue;
+          if (statusOf(error) === 429 && limit.throttled(epoch)) {
+            this.retryLog.note(this.options.logger, `the API server is throttling (429 Too Many Requests): at most ${limit.limit} requests in flight from now on`);
+          }
+          throw error;
+        } finally {
+          limit.release();
         }
-        throw error;
-      } finally {
-        limit.release();
       }
     }, policy, {
+
       // A server that never answered is most likely down or mistyped: fail within a second or so.
       policyFor: (error) => (!this.connection.reached && isConnectionError(error) && policy.attempts > firstContactPolicy.attempts ? firstContactPolicy : policy),
       onRetry: (error, attempt, delay) => {
