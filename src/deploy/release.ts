@@ -146,7 +146,7 @@ export function headObject(info: ReleaseInfo): KubeObject {
       namespace: info.namespace,
       labels: { ...labels(info, 'head'), [LABEL_OUTCOME]: info.outcome },
     },
-    data: { 'release.json': Buffer.from(JSON.stringify(info)).toString('base64') },
+    data: headData(info, false),
   };
 }
 
@@ -154,7 +154,7 @@ export function headObject(info: ReleaseInfo): KubeObject {
 export function outcomePatch(info: ReleaseInfo): Record<string, unknown> {
   return {
     metadata: { labels: { [LABEL_OUTCOME]: info.outcome } },
-    data: { 'release.json': Buffer.from(JSON.stringify(info)).toString('base64') },
+    data: headData(info, true),
   };
 }
 
@@ -179,6 +179,20 @@ function projectOfName(name: string): string | undefined {
   return /^eastern\.release\.(.+)\.v\d+(?:\.\d+)?$/.exec(name)?.[1];
 }
 
+/**
+ * Above this many bytes of JSON, a head keeps its record gzipped (`release.json.gz`):
+ * the per-object fingerprints and template sources of a few thousand objects pass a
+ * Secret's 1 MiB limit as plain base64 JSON; gzipped they take about a tenth.
+ */
+export const GZIP_RECORD_ABOVE = 256 * 1024;
+
+/** A head's data: the record as JSON, gzipped when large. For a merge patch, the other key is removed. */
+function headData(info: ReleaseInfo, patch: boolean): Record<string, string | null> {
+  const json = JSON.stringify(info);
+  if (json.length <= GZIP_RECORD_ABOVE) return { 'release.json': Buffer.from(json).toString('base64'), ...(patch && { 'release.json.gz': null }) };
+  return { 'release.json.gz': gzipSync(json).toString('base64'), ...(patch && { 'release.json': null }) };
+}
+
 /** What a head's release.json must hold to be used (a partial record would mislead prune and rollback). */
 function recordProblem(info: unknown): string | undefined {
   if (typeof info !== 'object' || info === null || Array.isArray(info)) return 'release.json is not an object';
@@ -197,11 +211,13 @@ export function decodeHead(secret: KubeObject): ReleaseHead {
   const name = secret.metadata.name;
   const namespace = secret.metadata.namespace;
   const data = secret.data as Record<string, string> | undefined;
-  const json = data?.['release.json'];
-  if (typeof json !== 'string') throw new RecordError(name, 'it has no release.json', namespace);
+  const plain = data?.['release.json'];
+  const gzipped = data?.['release.json.gz'];
+  if (typeof plain !== 'string' && typeof gzipped !== 'string') throw new RecordError(name, 'it has no release.json', namespace);
   let info: ReleaseInfo;
   try {
-    info = JSON.parse(Buffer.from(json, 'base64').toString('utf8')) as ReleaseInfo;
+    const bytes = Buffer.from(typeof gzipped === 'string' ? gzipped : (plain as string), 'base64');
+    info = JSON.parse((typeof gzipped === 'string' ? gunzipSync(bytes) : bytes).toString('utf8')) as ReleaseInfo;
   } catch (e) {
     throw new RecordError(name, `release.json is not JSON (${(e as Error).message})`, namespace);
   }

@@ -10,6 +10,7 @@ import {
   headName,
   maskVariables,
   nextRevision,
+  outcomePatch,
   revisionsToKeep,
   rollbackTarget,
   type ReleaseHead,
@@ -61,6 +62,27 @@ test('a small release is one head and one chunk, and round-trips', () => {
   const decoded = decodeHead(head);
   assert.is(decoded.info.manifest.chunks, 1);
   assert.is(assembleManifest(decoded.info, chunks), text);
+});
+
+test('the record of a 3,000-object release stays under the 1 MiB Secret limit: gzipped when large, read either way', () => {
+  const objects = Array.from({ length: 3000 }, (_, i) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'app', name: `app-${i}` }));
+  const sources = Object.fromEntries(objects.map((o, i) => [`apps/Deployment/app/${o.name}`, `/var/lib/jenkins/workspace/shop/deploy/apps/${o.name}.yaml:1 (included from /var/lib/jenkins/workspace/shop/deploy/kubernetes.yaml:${i + 2})`]));
+  const fingerprints = Object.fromEntries(objects.map((o) => [`apps/Deployment/app/${o.name}`, { desired: randomBytes(16).toString('base64url').slice(0, 22), owned: randomBytes(16).toString('base64url').slice(0, 22) }]));
+  const info = { ...baseInfo(), objects, sources, fingerprints };
+  const { head } = encodeRelease(info, 'kind: List\n');
+  const data = head.data as Record<string, string>;
+  assert.is(data['release.json'], undefined);
+  const size = Object.values(data).reduce((n, v) => n + v.length, 0);
+  assert.ok(size < 1024 * 1024, `${size} bytes of data`);
+  assert.ok(JSON.stringify(info).length * 4 / 3 > 1024 * 1024, 'as plain base64 JSON it would not fit');
+  const decoded = decodeHead(head);
+  assert.equal(decoded.info.fingerprints, fingerprints);
+  assert.is(decoded.info.objects.length, 3000);
+  // The outcome patch of a small record removes a gzipped one, and the other way round.
+  const small = encodeRelease(baseInfo(), 'kind: List\n').head;
+  assert.equal(Object.keys(small.data as object), ['release.json']);
+  assert.equal((outcomePatch(decoded.info).data as Record<string, unknown>)['release.json'], null);
+  assert.equal((outcomePatch(decodeHead(small).info).data as Record<string, unknown>)['release.json.gz'], null);
 });
 
 test('a 3 MiB manifest is split into chunks below the object size limit and reassembled exactly', () => {
