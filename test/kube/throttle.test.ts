@@ -4,8 +4,8 @@
 // to any request beyond a number already in flight.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { test } from 'uvu';
+import { loopbackClient } from './loopback.js';
 import * as assert from 'uvu/assert';
 import { KubeClient, POOL_SIZE } from '../../src/kube/client.js';
 import { AdaptiveLimit } from '../../src/kube/throttle.js';
@@ -74,22 +74,11 @@ async function throttlingServer(capacity: number) {
   return { server, stats, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function clientFor(url: string, logger: Logger) {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'loop', server: url, skipTLSVerify: true }],
-    users: [{ name: 'nobody' }],
-    contexts: [{ name: 'loop', cluster: 'loop', user: 'nobody' }],
-    currentContext: 'loop',
-  });
-  return KubeClient.connect({ kubeConfig: kc, context: 'loop', server: url, origin: 'test' }, { logger });
-}
-
 test('the client backs off when the server throttles, and every request still succeeds', async () => {
   const { server, stats, url } = await throttlingServer(4);
   const warnings: string[] = [];
   const logger: Logger = { info: () => {}, warn: (m) => void warnings.push(m), error: () => {}, debug: () => {}, scoped: () => logger };
-  const client = await clientFor(url, logger);
+  const client = await loopbackClient(url, logger);
   try {
     const names = Array.from({ length: 120 }, (_, i) => `cm-${i}`);
     // As many workers as the pool has sockets: the limit, not the worker count, decides.

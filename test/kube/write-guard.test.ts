@@ -5,8 +5,8 @@
 // records the writes it receives.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { test } from 'uvu';
+import { loopbackClient } from './loopback.js';
 import * as assert from 'uvu/assert';
 import { KubeClient } from '../../src/kube/client.js';
 
@@ -25,23 +25,12 @@ async function recordingServer() {
   return { server, writes, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function clientFor(url: string) {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'loop', server: url, skipTLSVerify: true }],
-    users: [{ name: 'nobody' }],
-    contexts: [{ name: 'loop', cluster: 'loop', user: 'nobody' }],
-    currentContext: 'loop',
-  });
-  return KubeClient.connect({ kubeConfig: kc, context: 'loop', server: url, origin: 'test' });
-}
-
 const put = (client: KubeClient, value: string) =>
   client.send('PUT', '/api/v1/namespaces/shop/configmaps/x', { body: JSON.stringify({ data: { value } }) });
 
 test('proof gone stale between the guard and the send: proven again, then sent once', async () => {
   const { server, writes, url } = await recordingServer();
-  const client = await clientFor(url);
+  const client = await loopbackClient(url);
   try {
     let ensured = 0;
     let freshAsked = 0;
@@ -58,7 +47,7 @@ test('proof gone stale between the guard and the send: proven again, then sent o
 
 test('proof gone stale and the right lost meanwhile: nothing reaches the server', async () => {
   const { server, writes, url } = await recordingServer();
-  const client = await clientFor(url);
+  const client = await loopbackClient(url);
   try {
     let lost = false;
     const guarded = client.withWriteGuard({
