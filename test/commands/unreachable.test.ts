@@ -46,6 +46,12 @@ test('history, diff, drift, rollback and deploy give up on a server that never a
   ];
   try {
     for (const [name, run] of commands) {
+      // A command may give up while a request that went out beside the failed one is
+      // still between its attempts: let those land before counting the next command's.
+      for (let seen = -1; seen !== server.connections(); ) {
+        seen = server.connections();
+        await new Promise((r) => setTimeout(r, 1_300));
+      }
       server.reset();
       try {
         await run();
