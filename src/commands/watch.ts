@@ -28,11 +28,11 @@ const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 async function settings(options: WatchCommandOptions, env: NodeJS.ProcessEnv) {
   const { DEFAULT_STORM_CAP, DEFAULT_WATCH, missingNotifyEnv } = await import('../fleet/notify.js');
-  const { namespaceAllowed } = await import('../fleet/schema.js');
+  const { DEFAULT_NAMESPACES, namespaceAllowed } = await import('../fleet/schema.js');
   let notify: NotifyDefinition = { routes: [], stormCap: DEFAULT_STORM_CAP, watch: { ...DEFAULT_WATCH } };
   let name: string | undefined;
   let environments: string[] = [];
-  let allowed = (ns: string) => !ns.startsWith('kube-');
+  let allowed = (ns: string) => namespaceAllowed(DEFAULT_NAMESPACES, ns);
   if (options.config) {
     const { loadAgentFile } = await import('../agent/runtime.js');
     const agent = loadAgentFile(options.config, options.cwd);

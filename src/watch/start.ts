@@ -2,10 +2,9 @@
 // notify settings (URLs read from the environment variables they name), the
 // notifier, the watchman on an already-connected client.
 import type { NotifyDefinition, SinkEnvs } from '../fleet/notify.js';
-import type { KubeClient } from '../kube/client.js';
 import { Notifier, type Route, type SinkTarget } from './notifier.js';
 import type { Notice } from './types.js';
-import { Watchman } from './watchman.js';
+import { Watchman, type WatchmanOptions } from './watchman.js';
 
 function targets(s: SinkEnvs, prefix: string, env: NodeJS.ProcessEnv): SinkTarget[] {
   const out: SinkTarget[] = [];
@@ -26,18 +25,13 @@ export function notifyRoutes(notify: NotifyDefinition, env: NodeJS.ProcessEnv): 
   return [...routes, { sinks: targets(notify, '', env) }];
 }
 
-export interface StartWatchOptions {
-  client: KubeClient;
-  cluster: string;
-  environments: readonly string[];
-  namespaces?: readonly string[];
-  namespaceAllowed: (namespace: string) => boolean;
+/** The watchman's options, with the notify: settings in place of its settings and notice callback. */
+export type StartWatchOptions = Omit<WatchmanOptions, 'settings' | 'notify' | 'debounceMs' | 'tickMs'> & {
   notify: NotifyDefinition;
   env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
   /** Also told about every notice (eastern watch prints them). */
   onNotice?: (notice: Notice) => void;
-}
+};
 
 export interface RunningWatch {
   watchman: Watchman;

@@ -264,15 +264,11 @@ export class Watchman {
     if (action.event === 'resolved') return view;
     const [logLines, drift] = await Promise.all([
       action.event === 'opened' && o?.pod && o.container ? logTail(this.options.client, w.namespace, o.pod, o.container, o.previousLog === true) : undefined,
-      release && deployedAt !== undefined ? driftOf(this.options.client, { ...w, apiVersion: w.apiVersion || this.apiVersionOf(w.kind) }, deployedAt) : undefined,
+      release && deployedAt !== undefined ? driftOf(this.options.client, w, deployedAt) : undefined,
     ]);
     if (logLines?.length) view.logLines = logLines;
     if (drift?.length) view.drift = drift;
     return view;
-  }
-
-  private apiVersionOf(kind: string): string {
-    return ({ Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1', Pod: 'v1' } as Record<string, string>)[kind] ?? '';
   }
 
   // ------------------------------------------------------------ state
