@@ -126,11 +126,11 @@ try {
     let clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href);
     step('local clusters (build on first use, then start or reuse)');
     const wasRunning = (await clusterModule.status({ root })).running;
-    if (!wasRunning && !process.env.EASTERN_CLUSTER_PORT_BASE && (await anyListening([46101, 46143, 46150, 46201, 46243, 46250]))) {
+    if (!wasRunning && !process.env.EASTERN_CLUSTER_PORT_BASE && (await anyListening(clusterModule.clusterPorts()))) {
       // Another checkout's clusters (or another program) hold the default ports:
       // move this run's clusters to a free block instead of failing.
-      for (const base of [47000, 48000, 49000, 51000]) {
-        if (!(await anyListening([base + 101, base + 143, base + 150, base + 201, base + 243, base + 250]))) {
+      for (const base of clusterModule.PORT_BASES.slice(1)) {
+        if (!(await anyListening(clusterModule.clusterPorts(base)))) {
           process.env.EASTERN_CLUSTER_PORT_BASE = String(base);
           process.stderr.write(`default cluster ports are busy; using EASTERN_CLUSTER_PORT_BASE=${base}\n`);
           clusterModule = await import(pathToFileURL(join(root, 'test/cluster/cluster.mjs')).href + `?base=${base}`);

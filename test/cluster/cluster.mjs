@@ -30,8 +30,14 @@ import { kwokConfig, logFiles } from './stages.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const defaultRoot = path.resolve(here, '..', '..');
 
-/** First port of the block the clusters use; kube1 gets base+100, kube2 base+200. */
-const PORT_BASE = Number(process.env.EASTERN_CLUSTER_PORT_BASE || 46000);
+/**
+ * First port of the block the clusters use; kube1 gets base+100, kube2 base+200.
+ * The default blocks lie below Linux's ephemeral range (32768-60999): a port in
+ * that range can be taken by any outgoing connection's local end between the
+ * free-port check and the component's bind (seen in CI: kwok's 46250).
+ */
+export const PORT_BASES = [26000, 27000, 28000, 29000, 31000];
+const PORT_BASE = Number(process.env.EASTERN_CLUSTER_PORT_BASE || PORT_BASES[0]);
 const NODES_PER_CLUSTER = 3;
 const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kwok'];
 
@@ -39,9 +45,24 @@ const COMPONENTS = ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kwo
 // clusters differ like a real fleet.
 const KUBERNETES = { kube1: '1.30', kube2: '1.33' };
 
-function clusterSpecs() {
+/** Every port the two clusters listen on when their block starts at base. */
+export function clusterPorts(base = PORT_BASE) {
+  return clusterSpecs(base).flatMap((c) => Object.values(c.ports));
+}
+
+/** The kernel's range of ports for outgoing connections, or null where unknown. */
+export function ephemeralPortRange() {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(low) && Number.isInteger(high) ? { low, high } : null;
+  } catch {
+    return null;
+  }
+}
+
+function clusterSpecs(base = PORT_BASE) {
   return ['kube1', 'kube2'].map((name, i) => {
-    const b = PORT_BASE + 100 * (i + 1);
+    const b = base + 100 * (i + 1);
     return {
       name,
       kubernetes: KUBERNETES[name],
@@ -831,9 +852,16 @@ export async function up({ root = defaultRoot, log = (m) => console.error(m) } =
       for (const port of Object.values(c.ports)) {
         if (!(await portFree(port))) {
           throw new Error(`port 127.0.0.1:${port} (${c.name}) is in use by another program; ` +
-            'stop it, or move the clusters with EASTERN_CLUSTER_PORT_BASE (default 46000)');
+            `stop it, or move the clusters with EASTERN_CLUSTER_PORT_BASE (default ${PORT_BASES[0]})`);
         }
       }
+    }
+    const range = ephemeralPortRange();
+    const exposed = range && clusterPorts().filter((port) => port >= range.low && port <= range.high);
+    if (exposed?.length) {
+      log(`warning: ports ${exposed.join(', ')} lie in the ephemeral range ${range.low}-${range.high}; ` +
+        'an outgoing connection can take one before its component binds it. ' +
+        `Choose an EASTERN_CLUSTER_PORT_BASE below ${range.low - 300} to avoid that.`);
     }
     fs.rmSync(p.pids, { recursive: true, force: true });
     fs.rmSync(p.logs, { recursive: true, force: true });
