@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const bundled = new Set(['commander', '@kubernetes/client-node', 'punycode']);
+const bundled = new Set(['commander', '@kubernetes/client-node']);
 const external = Object.keys(pkg.dependencies).filter((name) => !bundled.has(name));
 
 /** Marks every module of client-node (and what only it uses) as free of load-time side effects. */
@@ -49,9 +49,12 @@ const result = await build({
   target: 'node20',
   external,
   plugins: [clientNodeWithoutSideEffects],
-  // client-node → node-fetch 2 → whatwg-url → tr46 requires Node's own punycode, which
-  // Node 21+ deprecates with a warning on every run; the npm package is the same code.
-  alias: { punycode: 'punycode/' },
+  // client-node → node-fetch 2 requires whatwg-url, which prefers nothing of its own:
+  // node-fetch uses Node's url.URL whenever it exists (every supported Node), so the
+  // package, and through it tr46's Unicode tables (about 350 KB parsed on every
+  // cluster command) and Node's deprecated punycode module (a DEP0040 warning on
+  // Node 21+), is replaced by a shim that hands out Node's URL.
+  alias: { 'whatwg-url': join(root, 'scripts', 'shims', 'whatwg-url.cjs') },
   metafile: true,
   // CommonJS dependencies require node: modules; bundled into ESM they need a require.
   banner: { js: "import { createRequire as __easternCreateRequire } from 'node:module';\nconst require = __easternCreateRequire(import.meta.url);" },

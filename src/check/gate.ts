@@ -49,7 +49,7 @@ export function deployGate(input: GateInput): CheckResult {
     return result;
   }
   logWarnings(result.findings.filter((f) => f.level === 'warning'), line, logger);
-  for (const f of result.suppressed) logger.debug(line(f));
+  for (const f of result.suppressed) logger.debug(() => line(f));
   logger.info(`checks: ${summary(result)}; levels: ${levels}`);
   const errors = result.findings.filter((f) => f.level === 'error');
   if (errors.length > 0) {
@@ -69,7 +69,7 @@ function logWarnings(warnings: readonly Finding[], line: (f: Finding) => string,
   const byRule = new Map<string, Finding[]>();
   for (const f of warnings) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   for (const [rule, list] of byRule) {
-    list.forEach((f, i) => (i < WARNINGS_PER_RULE ? logger.warn(line(f)) : logger.debug(line(f))));
+    list.forEach((f, i) => (i < WARNINGS_PER_RULE ? logger.warn(line(f)) : logger.debug(() => line(f))));
     const more = list.length - WARNINGS_PER_RULE;
     if (more > 0) logger.warn(`… and ${more} more [${rule}] ${more === 1 ? 'warning' : 'warnings'} like these (--verbose shows them; eastern check lists every finding)`);
   }

@@ -5,7 +5,7 @@ import { isPlainObject } from '../kube/objects.js';
 import { SUPPRESS_PREFIX, isRuleId, type RuleId, type Severity } from './catalog.js';
 import { levelOf, reportedSeverity, type CheckPolicy } from './levels.js';
 import { ALL_RULES } from './rules.js';
-import type { CheckObject, Finding, KubernetesVersion, Locate, RawFinding, Rule } from './types.js';
+import type { CheckObject, FieldPath, Finding, KubernetesVersion, Locate, RawFinding, Rule } from './types.js';
 
 export interface CheckInput {
   objects: readonly CheckObject[];
@@ -63,25 +63,34 @@ export function runChecks(input: CheckInput): CheckResult {
   const raw = [...rules.flatMap((r) => (input.only && !r.ids.some((id) => input.only?.includes(id)) ? [] : r.check(ctx))), ...(input.only ? [] : unknownSuppressions(input.objects))];
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
-  const order = new Map<Finding, number>();
+  const place = new Map<Finding, RawFinding>();
   for (const r of raw) {
     if (input.only && !input.only.includes(r.rule)) continue;
     const { level } = levelOf(r.rule, input.policy);
     if (level === 'off') continue;
     const configured: Severity = level;
     const object = r.target.object;
-    const at = input.locate(r.target.document, [...r.target.base, ...r.path]);
-    const finding: Finding = {
+    const at = once(() => input.locate(r.target.document, [...r.target.base, ...r.path]));
+    const finding = {
       rule: r.rule,
       level: reportedSeverity(configured, input.policy),
       configured,
       object: { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: r.target.namespace },
-      location: at.location,
       message: r.message,
       fix: r.fix,
       ...(r.related && { related: r.related.map((x) => ({ location: input.locate(x.target.document, [...x.target.base, ...x.path]).location, label: x.label })) }),
-    };
-    order.set(finding, at.order);
+    } as Finding;
+    // Locating a field parses its document again; a deploy shows only a few of many
+    // warnings, so the location is found when first read.
+    Object.defineProperty(finding, 'location', {
+      enumerable: true,
+      configurable: true,
+      get: () => at().location,
+      set(value) {
+        Object.defineProperty(finding, 'location', { value, enumerable: true, configurable: true, writable: true });
+      },
+    });
+    place.set(finding, r);
     const s = r.rule === 'suppression' ? undefined : suppression(r.target, r.rule);
     if (s && s.reason !== '') {
       finding.suppressed = s;
@@ -95,7 +104,7 @@ export function runChecks(input: CheckInput): CheckResult {
     findings.push(finding);
   }
   // In the order of the rendered manifest (stable: one field's findings keep the rules' order).
-  const byOutput = (a: Finding, b: Finding) => (order.get(a) as number) - (order.get(b) as number);
+  const byOutput = (a: Finding, b: Finding) => textOrder(place.get(a) as RawFinding, place.get(b) as RawFinding);
   findings.sort(byOutput);
   suppressed.sort(byOutput);
   return {
@@ -103,5 +112,47 @@ export function runChecks(input: CheckInput): CheckResult {
     suppressed,
     errors: findings.filter((f) => f.level === 'error').length,
     warnings: findings.filter((f) => f.level === 'warning').length,
+  };
+}
+
+/**
+ * Which of two findings comes first in the rendered text, without parsing it again:
+ * documents are in output order, List items in index order, and an object's keys
+ * in the order its YAML wrote them (a missing field is named at its parent, which
+ * comes before the parent's fields). Integer-like keys are the one exception (a
+ * JavaScript object puts them first); no rule reports a field under one.
+ */
+function textOrder(a: RawFinding, b: RawFinding): number {
+  if (a.target.document !== b.target.document) return a.target.document - b.target.document;
+  const base = comparePaths(undefined, a.target.base, b.target.base);
+  if (base !== 0 || a.target !== b.target) return base;
+  return comparePaths(a.target.object, a.path, b.path);
+}
+
+function comparePaths(root: unknown, a: FieldPath, b: FieldPath): number {
+  let node = root;
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x !== y) {
+      if (typeof x === 'number' && typeof y === 'number') return x - y;
+      if (!isPlainObject(node)) return 0;
+      const keys = Object.keys(node);
+      return keys.indexOf(String(x)) - keys.indexOf(String(y));
+    }
+    node = isPlainObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[x] : undefined;
+  }
+  return 0;
+}
+
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
   };
 }

@@ -20,8 +20,8 @@ export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-  /** Printed only with --verbose. */
-  debug(message: string): void;
+  /** Printed only with --verbose; a function is called only then (for costly messages). */
+  debug(message: string | (() => string)): void;
   /** A logger with another [cluster/namespace] scope, sharing the clock. */
   scoped(scope: string): Logger;
 }
@@ -67,7 +67,9 @@ export function createLogger(options: LoggerOptions): Logger {
     info: (m) => line('info', m),
     warn: (m) => line('warn', m),
     error: (m) => line('error', m),
-    debug: (m) => line('debug', m),
+    debug: (m) => {
+      if (options.verbose) line('debug', typeof m === 'function' ? m() : m);
+    },
     scoped: (scope) => createLogger({ ...options, scope, start }),
   };
 }

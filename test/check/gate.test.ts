@@ -14,7 +14,7 @@ function logger() {
     info: (m) => void lines.push(`info ${m}`),
     warn: (m) => void lines.push(`warn ${m}`),
     error: (m) => void lines.push(`error ${m}`),
-    debug: (m) => void lines.push(`debug ${m}`),
+    debug: (m) => void lines.push(`debug ${typeof m === 'function' ? m() : m}`),
     scoped: () => log,
   };
   return { log, lines };

@@ -45,9 +45,10 @@ test('the render path (what main.js loads before any command chunk) has no clien
   assert.equal(loaded.filter((i) => i.includes(CLIENT_NODE)), []);
 });
 
-test("the bundle uses npm's punycode, not Node's deprecated module (a DEP0040 warning on every cluster command on Node 21+)", () => {
+test("the bundle leaves out whatwg-url and tr46 (node-fetch uses Node's URL) and never imports Node's deprecated punycode (DEP0040 on Node 21+)", () => {
   const inputs = Object.values(meta().outputs).flatMap((o) => Object.keys(o.inputs));
-  assert.ok(inputs.some((i) => i.includes('node_modules/punycode/')), 'the npm package is bundled');
+  assert.equal(inputs.filter((i) => /node_modules\/(whatwg-url|tr46|webidl-conversions)\//.test(i)), []);
+  assert.ok(inputs.some((i) => i.endsWith('scripts/shims/whatwg-url.cjs')), 'the shim stands in for whatwg-url');
   const builtin = Object.entries(meta().outputs).filter(([, o]) => o.imports.some((i) => i.path === 'punycode' || i.path === 'node:punycode')).map(([f]) => f);
   assert.equal(builtin, []);
 });
