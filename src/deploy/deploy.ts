@@ -166,6 +166,9 @@ export const namespaceRef = (name: string): ObjectRef => ({ apiVersion: 'v1', ki
 
 /** The cluster answers at all; the version for the log. */
 export async function connect(client: KubeClient): Promise<string | undefined> {
+  // Discovery is what validation asks next: fetched beside /version, one round trip
+  // earlier (a failure here is not reported; validation asks again and reports it).
+  void client.discovery().catch(() => undefined);
   try {
     return await client.serverVersion();
   } catch (error) {

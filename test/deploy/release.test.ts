@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import {
+  GZIP_RECORD_ABOVE,
   MASK,
   RecordError,
   assembleManifest,
@@ -83,6 +84,20 @@ test('the record of a 3,000-object release stays under the 1 MiB Secret limit: g
   assert.equal(Object.keys(small.data as object), ['release.json']);
   assert.equal((outcomePatch(decoded.info).data as Record<string, unknown>)['release.json'], null);
   assert.equal((outcomePatch(decodeHead(small).info).data as Record<string, unknown>)['release.json.gz'], null);
+});
+
+test('the record of 300 objects is kept gzipped (every deploy reads and patches heads); a small one stays plain JSON', () => {
+  const objects = Array.from({ length: 300 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'app', name: `app-${i}` }));
+  const sources = Object.fromEntries(objects.map((o, i) => [`/ConfigMap/app/${o.name}`, `deploy/apps/${o.name}.yaml:1 (included from deploy/kubernetes.yaml:${i + 2})`]));
+  const fingerprints = Object.fromEntries(objects.map((o) => [`/ConfigMap/app/${o.name}`, { desired: randomBytes(16).toString('base64url').slice(0, 22), owned: randomBytes(16).toString('base64url').slice(0, 22) }]));
+  const info = { ...baseInfo(), objects, sources, fingerprints };
+  const data = encodeRelease(info, 'kind: List\n').head.data as Record<string, string>;
+  assert.equal(Object.keys(data), ['release.json.gz']);
+  const plainBytes = Buffer.byteLength(JSON.stringify(info));
+  assert.ok(data['release.json.gz']!.length * 3 < plainBytes, `${data['release.json.gz']!.length} base64 bytes for ${plainBytes} bytes of JSON`);
+  assert.equal(decodeHead(encodeRelease(info, 'kind: List\n').head).info.sources, sources);
+  assert.ok(JSON.stringify(baseInfo()).length < GZIP_RECORD_ABOVE);
+  assert.equal(Object.keys(encodeRelease(baseInfo(), 'kind: List\n').head.data as object), ['release.json']);
 });
 
 test('a 3 MiB manifest is split into chunks below the object size limit and reassembled exactly', () => {

@@ -128,7 +128,7 @@ test('3: a damaged release record is reported and skipped; a deleted one never g
   assert.is((await deployIn(dir, ns)).code, 0);
   const c = await client(CTX);
   const headRef = (n: number) => ({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name: `eastern.release.records.v${n}` });
-  await c.mergePatch(headRef(2), { data: { 'release.json': Buffer.from('{"schema": 1, "revision": ').toString('base64') } });
+  await c.mergePatch(headRef(2), { data: { 'release.json': Buffer.from('{"schema": 1, "revision": ').toString('base64'), 'release.json.gz': null } });
   const chunkBefore = await c.get({ ...headRef(2), name: 'eastern.release.records.v2.1' });
 
   writeFileSync(join(dir, 'kubernetes.yaml'), configMap('settings', { v: '3' }));
