@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const bundled = new Set(['commander', '@kubernetes/client-node']);
+const bundled = new Set(['commander', '@kubernetes/client-node', 'execa']);
 const external = Object.keys(pkg.dependencies).filter((name) => !bundled.has(name));
 
 /** Marks every module of client-node (and what only it uses) as free of load-time side effects. */

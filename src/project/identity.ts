@@ -1,6 +1,5 @@
 // Who is deploying and from which source: Jenkins build, git commit, user@host.
 
-import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
@@ -41,6 +40,8 @@ export function deployerIdentity(env: NodeJS.ProcessEnv, pid = process.pid): str
 /** GIT_COMMIT from Jenkins, else `git rev-parse HEAD` in the template's folder (undefined outside git). */
 export async function gitCommit(env: NodeJS.ProcessEnv, dir: string): Promise<string | undefined> {
   if (env.GIT_COMMIT) return env.GIT_COMMIT;
+  // Loaded only here: in Jenkins GIT_COMMIT is set and no process is spawned.
+  const { execa } = await import('execa');
   const result = await execa('git', ['rev-parse', 'HEAD'], { cwd: dir, reject: false, timeout: 3000, env: { GIT_OPTIONAL_LOCKS: '0' } });
   const out = typeof result.stdout === 'string' ? result.stdout.trim() : '';
   return result.exitCode === 0 && /^[0-9a-f]{40}$/.test(out) ? out : undefined;
