@@ -10,7 +10,7 @@
 // the bench itself; workloads are generated into ~/.cache/eastern/bench. The
 // local clusters are started when not running, and stopped again only if this
 // run started them. A part that cannot run prints "n/a (reason)".
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -172,12 +172,29 @@ function apiserverVersion(kubectl, kubeconfig, context) {
 async function applySections({ kubeconfig, context, workDir, rounds, largeRounds, tools, extra }) {
   const { runApplyBench } = await import('./apply/run.mjs');
   const unavailable = { helm: tools.unavailable.helm, kapp: tools.unavailable.kapp };
-  const r = await runApplyBench({
-    kubeconfig, context, rounds, largeRounds, workDir, log, unavailable,
-    tools: { node: process.execPath, easternBin, kubectl: tools.kubectl, helm: tools.helm, kapp: tools.kapp },
-  });
-  extra.apply = { workload: r.workload, details: r.details, errors: r.errors };
-  return r.sections;
+  // A Jenkins build deploys through its node's agent: that path is measured beside the CLI's.
+  let agent;
+  try {
+    const { startAgent } = await import('./agent/run.mjs');
+    const dir = mkdtempSync(join(os.tmpdir(), 'eastern-bench-apply-agent-'));
+    const started = await startAgent({ kubeconfig, context, dir, log: (m) => log(`  ${m}`) });
+    agent = { ...started, dir, env: { ...started.env, EASTERN_AGENT: started.socket, EASTERN_CONTEXT: context } };
+  } catch (error) {
+    log(`bench: no agent for the apply part (${firstLine(error)}); its rows are left out`);
+  }
+  try {
+    const r = await runApplyBench({
+      kubeconfig, context, rounds, largeRounds, workDir, log, unavailable,
+      tools: { node: process.execPath, easternBin, kubectl: tools.kubectl, helm: tools.helm, kapp: tools.kapp, ...(agent && { agent: { env: agent.env } }) },
+    });
+    extra.apply = { workload: r.workload, details: r.details, errors: r.errors };
+    return r.sections;
+  } finally {
+    if (agent) {
+      await agent.stop();
+      rmSync(agent.dir, { recursive: true, force: true });
+    }
+  }
 }
 
 const RENDER_NAMESPACE = 'production'; // what bench/render/run.mjs renders
@@ -352,6 +369,8 @@ function evaluateTargets(sections) {
   }
   ratioTarget('no-op re-apply of 300 objects ≤ 0.5× kapp', 'apply-noop', 'eastern', 'kapp', 0.5);
   ratioTarget('one image changed among 300 objects ≤ 0.5× kapp', 'apply-change', 'eastern', 'kapp', 0.5);
+  ratioTarget('  the same no-op via the agent (a Jenkins build\'s path) ≤ 0.5× kapp', 'apply-noop', 'eastern-agent', 'kapp', 0.5);
+  ratioTarget('  the same one change via the agent ≤ 0.5× kapp', 'apply-change', 'eastern-agent', 'kapp', 0.5);
   const growth = (text, large, small) => {
     const l = median(large, 'eastern');
     const s = median(small, 'eastern');

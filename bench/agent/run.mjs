@@ -36,7 +36,7 @@ function rssBytes(pid) {
 }
 
 /** Starts `eastern agent start` for `context`; resolves once its socket answers /readyz. */
-async function startAgent({ kubeconfig, context, dir, log }) {
+export async function startAgent({ kubeconfig, context, dir, log }) {
   mkdirSync(join(dir, 'agents'), { recursive: true });
   const socket = join(dir, 'run', `${context}.sock`);
   writeFileSync(join(dir, 'agents', `${context}.yaml`), [
@@ -44,7 +44,8 @@ async function startAgent({ kubeconfig, context, dir, log }) {
     'environments: [bench]',
     `kubernetes: { context: ${context} }`,
     'jenkins: { url: "https://jenkins.example.com/", user: bench, passwordEnv: JENKINS_TOKEN, executors: 2 }',
-    `swarm: { jar: ${JSON.stringify(standInJar)}, java: ${JSON.stringify(standIn)} }`,
+    // The stand-in Swarm client runs no builds: no separate build user is needed.
+    `swarm: { jar: ${JSON.stringify(standInJar)}, java: ${JSON.stringify(standIn)}, sameUser: true }`,
     `agent: { socket: ${JSON.stringify(socket)} }`,
     '',
   ].join('\n'));

@@ -5,7 +5,9 @@
 //   controllers have settled, a no-op re-apply; then one Deployment's image changed.
 //   3,000 objects (750 apps): first apply; settle; one Deployment's image changed.
 // Eastern (`eastern deploy --no-wait`), `kubectl apply --server-side --validate=false`,
-// `helm upgrade --install` (no --wait) and `kapp deploy -y --wait=false`.
+// `helm upgrade --install` (no --wait) and `kapp deploy -y --wait=false`; with
+// tools.agent, also Eastern through a running `eastern agent` (EASTERN_AGENT set, as
+// in a Jenkins build on an agent node: the deploy runs in the agent's warm process).
 import { join } from 'node:path';
 
 import { runSync, sleep, summarize, timeCommand, formatMs } from '../lib/stats.mjs';
@@ -23,8 +25,11 @@ function kubectlArgs(env, ...args) {
 /** The timed command of each tool, for namespace `ns`; `changed`: the first app's image moved to CHANGED_TAG. */
 function commands(tools, env, work) {
   const c = {};
-  c.eastern = (ns, changed) => [tools.node, [tools.easternBin, 'deploy', work.templateFile, ns, '--no-wait', '--name', PART_OF,
-    '-s', `IMAGE_TAG=${IMAGE_TAG}`, '-s', `FIRST_TAG=${changed ? CHANGED_TAG : IMAGE_TAG}`, '--kubeconfig', env.kubeconfig, '--context', env.context]];
+  const deployArgs = (ns, changed) => [tools.easternBin, 'deploy', work.templateFile, ns, '--no-wait', '--name', PART_OF,
+    '-s', `IMAGE_TAG=${IMAGE_TAG}`, '-s', `FIRST_TAG=${changed ? CHANGED_TAG : IMAGE_TAG}`];
+  c.eastern = (ns, changed) => [tools.node, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
+  // The agent has its own kubeconfig and context; the build names neither.
+  if (tools.agent) c['eastern-agent'] = (ns, changed) => [tools.node, deployArgs(ns, changed), tools.agent.env];
   // Without --validate=false kubectl spends most of its time validating on the client: that is not the peer to beat.
   c.kubectl = (ns, changed) => [tools.kubectl, kubectlArgs(env, 'apply', '--server-side', '--validate=false', '-n', ns, '-f', changed ? work.changedManifestFile : work.manifestFile)];
   if (tools.helm) {
@@ -41,11 +46,12 @@ function commands(tools, env, work) {
 
 const LABELS = {
   eastern: 'eastern deploy --no-wait',
+  'eastern-agent': 'eastern deploy --no-wait, via its agent',
   kubectl: 'kubectl apply --server-side --validate=false',
   helm: 'helm upgrade --install',
   kapp: 'kapp deploy -y --wait=false',
 };
-const ORDER = ['eastern', 'kubectl', 'helm', 'kapp'];
+const ORDER = ['eastern', 'eastern-agent', 'kubectl', 'helm', 'kapp'];
 
 function createNamespace(tools, env, ns) {
   runSync(tools.kubectl, kubectlArgs(env, 'create', 'namespace', ns));
@@ -119,8 +125,8 @@ async function runSize({ tools, env, work, rounds, steps, log, label, settleTime
   const errors = {};
   const details = { settleMs: [], deleteMs: [] };
   const run = (name, ns, changed) => {
-    const [file, args] = cmds[name](ns, changed);
-    return timeCommand(file, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig } });
+    const [file, args, toolEnv] = cmds[name](ns, changed);
+    return timeCommand(file, args, { env: toolEnv ?? { ...process.env, KUBECONFIG: env.kubeconfig } });
   };
 
   // Namespaces left by an interrupted earlier run would slow this one down.
@@ -181,7 +187,7 @@ export async function runApplyBench(options) {
   }
 
   const section = (id, title, result, key) => {
-    const rows = ORDER.map((name) => {
+    const rows = ORDER.filter((name) => name !== 'eastern-agent' || result.cmds[name]).map((name) => {
       const summary = summarize(result.samples[name]?.[key]);
       const na = !result.cmds[name] ? options.unavailable?.[name] ?? 'not installed'
         : summary ? undefined : `failed: ${(result.errors[name] ?? 'no run').split('\n')[0].slice(0, 160)}`;
