@@ -178,14 +178,14 @@ async function applySections({ kubeconfig, context, workDir, rounds, largeRounds
     const { startAgent } = await import('./agent/run.mjs');
     const dir = mkdtempSync(join(os.tmpdir(), 'eastern-bench-apply-agent-'));
     const started = await startAgent({ kubeconfig, context, dir, log: (m) => log(`  ${m}`) });
-    agent = { ...started, dir, env: { ...started.env, EASTERN_AGENT: started.socket, EASTERN_CONTEXT: context } };
+    agent = { ...started, dir };
   } catch (error) {
     log(`bench: no agent for the apply part (${firstLine(error)}); its rows are left out`);
   }
   try {
     const r = await runApplyBench({
       kubeconfig, context, rounds, largeRounds, workDir, log, unavailable,
-      tools: { node: process.execPath, easternBin, kubectl: tools.kubectl, helm: tools.helm, kapp: tools.kapp, ...(agent && { agent: { env: agent.env } }) },
+      tools: { node: process.execPath, easternBin, kubectl: tools.kubectl, helm: tools.helm, kapp: tools.kapp, ...(agent && { agent: { env: agent.buildEnv } }) },
     });
     extra.apply = { workload: r.workload, details: r.details, errors: r.errors };
     return r.sections;

@@ -67,6 +67,8 @@ export async function startAgent({ kubeconfig, context, dir, log }) {
     socket,
     pid: child.pid,
     env,
+    /** The environment of a build on this agent's node: eastern deploy/generate/render go through the agent. */
+    buildEnv: { ...env, EASTERN_AGENT: socket, EASTERN_CONTEXT: context },
     async stop() {
       child.kill('SIGTERM');
       const code = await exited;
@@ -93,7 +95,7 @@ export async function runAgentBench({ kubeconfig, context, runs = 5, log = () =>
     agent = await startAgent({ kubeconfig, context, dir, log });
     await sleep(1000);
     const idleAtStart = rssBytes(agent.pid);
-    const via = { ...agent.env, EASTERN_AGENT: agent.socket, EASTERN_CONTEXT: context };
+    const via = agent.buildEnv;
     const solo = { ...via, EASTERN_NO_AGENT: '1' };
     const cli = (args, env) => async () => (await timeCommand(process.execPath, [easternBin, ...args], { cwd: repo, env })).ms;
 

@@ -82,14 +82,7 @@ export function runChecks(input: CheckInput): CheckResult {
     } as Finding;
     // Locating a field parses its document again; a deploy shows only a few of many
     // warnings, so the location is found when first read.
-    Object.defineProperty(finding, 'location', {
-      enumerable: true,
-      configurable: true,
-      get: () => at().location,
-      set(value) {
-        Object.defineProperty(finding, 'location', { value, enumerable: true, configurable: true, writable: true });
-      },
-    });
+    Object.defineProperty(finding, 'location', { enumerable: true, get: () => at().location });
     place.set(finding, r);
     const s = r.rule === 'suppression' ? undefined : suppression(r.target, r.rule);
     if (s && s.reason !== '') {
