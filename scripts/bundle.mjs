@@ -36,6 +36,22 @@ const clientNodeWithoutSideEffects = {
   },
 };
 
+/**
+ * Node 22.4+ gives node:http lazy getters (WebSocket, MessageEvent, …) that load
+ * undici; the ES module facade of a builtin reads every export, so one
+ * `import … from 'node:http'` (ours, or client-node's) costs 40–50 ms of loading
+ * undici on every cluster command. Imported through require, the getters stay unread.
+ */
+const httpThroughRequire = {
+  name: 'http-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import'
+      ? { path: args.path.replace(/^node:/, ''), namespace: 'http-through-require' }
+      : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'http-through-require' }, (args) => ({ contents: `module.exports = require('node:${args.path}');`, loader: 'js' }));
+  },
+};
+
 // Chunk names carry content hashes: start from an empty folder so that old chunks do not pile up.
 rmSync(join(root, 'dist/bin'), { recursive: true, force: true });
 const result = await build({
@@ -48,7 +64,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [clientNodeWithoutSideEffects],
+  plugins: [clientNodeWithoutSideEffects, httpThroughRequire],
   // client-node → node-fetch 2 requires whatwg-url, which prefers nothing of its own:
   // node-fetch uses Node's url.URL whenever it exists (every supported Node), so the
   // package, and through it tr46's Unicode tables (about 350 KB parsed on every

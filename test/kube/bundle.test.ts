@@ -2,7 +2,7 @@
 // client-node is in it without its generated API classes and models, the render
 // path does not load it at all, and the bundled CLI authenticates with the
 // kubeconfig's credentials through Eastern's own access layer.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +51,20 @@ test("the bundle leaves out whatwg-url and tr46 (node-fetch uses Node's URL) and
   assert.ok(inputs.some((i) => i.endsWith('scripts/shims/whatwg-url.cjs')), 'the shim stands in for whatwg-url');
   const builtin = Object.entries(meta().outputs).filter(([, o]) => o.imports.some((i) => i.path === 'punycode' || i.path === 'node:punycode')).map(([f]) => f);
   assert.equal(builtin, []);
+});
+
+test('no chunk imports node:http or node:https as an ES module, so loading the access layer does not load undici (Node 22.4+)', () => {
+  const esm = Object.entries(meta().outputs).flatMap(([file, o]) => o.imports
+    .filter((i) => /^(node:)?https?$/.test(i.path) && i.kind !== 'require-call')
+    .map((i) => `${file}: ${i.kind} ${i.path}`));
+  assert.equal(esm, []);
+  // And at run time: the chunk with the access layer, loaded on the Node running this test.
+  const { outputs } = meta();
+  const chunk = Object.keys(outputs).find((f) => Object.keys(outputs[f]!.inputs).includes('dist/kube/client.js'));
+  assert.ok(chunk, 'a chunk holds dist/kube/client.js');
+  const probe = `await import(${JSON.stringify(join(root, chunk!))}); console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('undici'))));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' });
+  assert.equal(JSON.parse(out.trim().split('\n').pop()!), []);
 });
 
 test('the bundled CLI sends the kubeconfig user\'s token on every request, over kept-alive connections', async () => {
