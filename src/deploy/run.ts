@@ -8,6 +8,7 @@ import type { ClusterOptions } from '../kube/session.js';
 import { createLogger, type Io } from '../output/logger.js';
 import { deployGate } from '../check/gate.js';
 import { checkPolicy } from '../fleet/checks.js';
+import { buildInfo, deployerIdentity, easternVersion, gitCommit } from '../project/identity.js';
 import { projectName } from '../project/name.js';
 import { maskError, maskingWriter, secretValues } from '../secrets/masking.js';
 import { displayPath } from '../template/location.js';
@@ -77,6 +78,8 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
   const namespace = options.namespace ?? 'default';
   const json = options.output === 'json';
   const project = projectName({ file: options.file, cwd: options.cwd, ...(options.name !== undefined && { name: options.name }) });
+  // The commit is looked up while the template renders (git runs beside us, not after).
+  const commit = options.dryRun ? undefined : gitCommit(env, dirname(resolve(options.cwd, options.file)));
   const early = createLogger({ out: options.io.stderr, verbose: options.verbose ?? false, env });
   const rendered = renderManifest({ cwd: options.cwd, file: options.file, namespace, env, ...(options.set && { set: options.set }), ...(options.root && { root: options.root }), ...(options.allowUndefined && { allowUndefined: true }) }, (m) => early.warn(m));
   const manifest = options.edit ? await options.edit(rendered.manifest) : rendered.manifest;
@@ -87,12 +90,11 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
   const io = { stdout: maskingWriter(options.io.stdout, secrets), stderr: maskingWriter(options.io.stderr, secrets) };
 
   // Only now load the Kubernetes client: template errors above come back fast.
-  const [{ clusterError, openSession }, { deploy, reportError }, { preview }, { deployJson, formatPreview, previewJson }, { buildInfo, deployerIdentity, easternVersion, gitCommit }] = await Promise.all([
+  const [{ clusterError, openSession }, { deploy, reportError }, { preview }, { deployJson, formatPreview, previewJson }] = await Promise.all([
     import('../kube/session.js'),
     import('./deploy.js'),
     import('./preview.js'),
     import('./report.js'),
-    import('../project/identity.js'),
   ]);
   const { client, logger } = await openSession(options, io, namespace);
   const source = displayPath(resolve(options.cwd, options.file), options.cwd);
@@ -116,7 +118,7 @@ export async function deployTemplate(options: DeployTemplateOptions): Promise<nu
       manifest,
       variables: rendered.variables,
       source,
-      commit: gitCommit(env, dirname(resolve(options.cwd, options.file))),
+      ...(commit && { commit }),
       ...(build && { build }),
       deployer: deployerIdentity(env),
       easternVersion: easternVersion(),
