@@ -29,6 +29,8 @@ function commands(tools, env, work) {
     '-s', `IMAGE_TAG=${IMAGE_TAG}`, '-s', `FIRST_TAG=${changed ? CHANGED_TAG : IMAGE_TAG}`];
   c.eastern = (ns, changed) => [tools.node, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
   // The agent has its own kubeconfig and context; the build names neither.
+  // Eastern on Node 24 beside the bench's own (older) Node: what most agents run now.
+  if (tools.node24) c['eastern-node24'] = (ns, changed) => [tools.node24, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
   if (tools.agent) c['eastern-agent'] = (ns, changed) => [tools.node, deployArgs(ns, changed), tools.agent.env];
   // Without --validate=false kubectl spends most of its time validating on the client: that is not the peer to beat.
   c.kubectl = (ns, changed) => [tools.kubectl, kubectlArgs(env, 'apply', '--server-side', '--validate=false', '-n', ns, '-f', changed ? work.changedManifestFile : work.manifestFile)];
@@ -46,12 +48,15 @@ function commands(tools, env, work) {
 
 const LABELS = {
   eastern: 'eastern deploy --no-wait',
+  'eastern-node24': 'eastern deploy --no-wait, on Node 24',
   'eastern-agent': 'eastern deploy --no-wait, via its agent',
   kubectl: 'kubectl apply --server-side --validate=false',
   helm: 'helm upgrade --install',
   kapp: 'kapp deploy -y --wait=false',
 };
-const ORDER = ['eastern', 'eastern-agent', 'kubectl', 'helm', 'kapp'];
+const ORDER = ['eastern', 'eastern-node24', 'eastern-agent', 'kubectl', 'helm', 'kapp'];
+/** Rows shown only when the run had the tool (an agent started, a second Node). */
+const OPTIONAL = new Set(['eastern-node24', 'eastern-agent']);
 
 function createNamespace(tools, env, ns) {
   runSync(tools.kubectl, kubectlArgs(env, 'create', 'namespace', ns));
@@ -187,7 +192,7 @@ export async function runApplyBench(options) {
   }
 
   const section = (id, title, result, key) => {
-    const rows = ORDER.filter((name) => name !== 'eastern-agent' || result.cmds[name]).map((name) => {
+    const rows = ORDER.filter((name) => !OPTIONAL.has(name) || result.cmds[name]).map((name) => {
       const summary = summarize(result.samples[name]?.[key]);
       const na = !result.cmds[name] ? options.unavailable?.[name] ?? 'not installed'
         : summary ? undefined : `failed: ${(result.errors[name] ?? 'no run').split('\n')[0].slice(0, 160)}`;
