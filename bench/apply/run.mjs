@@ -27,10 +27,11 @@ function commands(tools, env, work) {
   const c = {};
   const deployArgs = (ns, changed) => [tools.easternBin, 'deploy', work.templateFile, ns, '--no-wait', '--name', PART_OF,
     '-s', `IMAGE_TAG=${IMAGE_TAG}`, '-s', `FIRST_TAG=${changed ? CHANGED_TAG : IMAGE_TAG}`];
-  c.eastern = (ns, changed) => [tools.node, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
-  // The agent has its own kubeconfig and context; the build names neither.
+  const standalone = (node) => (ns, changed) => [node, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
+  c.eastern = standalone(tools.node);
   // Eastern on Node 24 beside the bench's own (older) Node: what most agents run now.
-  if (tools.node24) c['eastern-node24'] = (ns, changed) => [tools.node24, [...deployArgs(ns, changed), '--kubeconfig', env.kubeconfig, '--context', env.context]];
+  if (tools.node24) c['eastern-node24'] = standalone(tools.node24);
+  // The agent has its own kubeconfig and context; the build names neither.
   if (tools.agent) c['eastern-agent'] = (ns, changed) => [tools.node, deployArgs(ns, changed), tools.agent.env];
   // Without --validate=false kubectl spends most of its time validating on the client: that is not the peer to beat.
   c.kubectl = (ns, changed) => [tools.kubectl, kubectlArgs(env, 'apply', '--server-side', '--validate=false', '-n', ns, '-f', changed ? work.changedManifestFile : work.manifestFile)];
