@@ -1,9 +1,9 @@
 // One way to run the watchman, for the agent and for `eastern watch`: sinks from the
 // notify settings (URLs read from the environment variables they name), the
 // notifier, the watchman on an already-connected client.
-import { setFlagsFromString } from 'node:v8';
 
 import type { NotifyDefinition, SinkEnvs } from '../fleet/notify.js';
+import { keepYoungGenerationSmall } from './heap.js';
 import { Notifier, type Route, type SinkTarget } from './notifier.js';
 import type { Notice } from './types.js';
 import { Watchman, type WatchmanOptions } from './watchman.js';
@@ -40,20 +40,6 @@ export interface RunningWatch {
   notifier: Notifier;
   /** Stops watching, then gives pending messages a few seconds to leave. */
   stop(): Promise<void>;
-}
-
-/**
- * Keeps V8's young generation at its initial 1 MiB semi-spaces for the rest of the
- * process. The watchman decodes a stream of watch events: V8 grows the young
- * generation to 3 × 16 MiB (Node 20; 3 × 32 MiB on Node 24) under that allocation
- * rate and never returns it, which was most of the watchman's memory above idle
- * (bench/watch: 56 MiB with 1,000 pods and 100 open incidents, 25 MiB without the
- * growth). --max-semi-space-size only works at process start; the growth factor is
- * read at each growth, so setting it here works in a running process. Deploys in
- * the same process (the agent's) measured no slower with it.
- */
-export function keepYoungGenerationSmall(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 export async function startWatch(options: StartWatchOptions): Promise<RunningWatch> {
