@@ -39,6 +39,9 @@ function youngMiB(call: boolean): { before: number; after: number } {
   return JSON.parse(out);
 }
 
+// Growth goes in doublings (the growth factor is 2 unless set): without the flag the
+// churn doubles the semi-space at least once; with it, no doubling. (Node 24 was seen
+// adding half a MiB of pages with the flag set, 2 → 2.5 MiB: not growth by the factor.)
 test('the young generation stops growing once keepYoungGenerationSmall is called', () => {
   const grown = youngMiB(false);
   const kept = youngMiB(true);
@@ -47,8 +50,8 @@ test('the young generation stops growing once keepYoungGenerationSmall is called
     `without the flag V8 grows the young generation (${grown.before} → ${grown.after} MiB): the churn no longer exercises growth`,
   );
   assert.ok(
-    kept.after <= kept.before,
-    `with keepYoungGenerationSmall the young generation grew from ${kept.before} to ${kept.after} MiB`,
+    kept.after < 2 * kept.before,
+    `with keepYoungGenerationSmall the young generation doubled, from ${kept.before} to ${kept.after} MiB`,
   );
 });
 
