@@ -22,6 +22,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bundled = new Set(['commander', '@kubernetes/client-node', 'execa']);
 const external = Object.keys(pkg.dependencies).filter((name) => !bundled.has(name));
+const CLIENT_NODE_DIR = join('node_modules', '@kubernetes', 'client-node');
 
 /** Marks every module of client-node (and what only it uses) as free of load-time side effects. */
 const clientNodeWithoutSideEffects = {
@@ -29,9 +30,9 @@ const clientNodeWithoutSideEffects = {
   setup(b) {
     b.onResolve({ filter: /.*/ }, async (args) => {
       // b.resolve runs this hook again: 'resolving' marks that inner call.
-      if (args.pluginData === 'resolving' || !args.importer.includes(`${join('node_modules', '@kubernetes', 'client-node')}`) && args.path !== '@kubernetes/client-node') return undefined;
+      if (args.pluginData === 'resolving' || !args.importer.includes(CLIENT_NODE_DIR) && args.path !== '@kubernetes/client-node') return undefined;
       const result = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'resolving' });
-      if (result.errors.length > 0 || result.external || !result.path.includes(join('node_modules', '@kubernetes', 'client-node'))) return undefined;
+      if (result.errors.length > 0 || result.external || !result.path.includes(CLIENT_NODE_DIR)) return undefined;
       return { path: result.path, sideEffects: false };
     });
   },
@@ -58,39 +59,42 @@ const httpThroughRequire = {
  * socks-proxy-agent (with socks, ip-address, smart-buffer) and hpagent for a cluster's
  * proxy-url, jsonpath-plus for the GCP and Azure auth-providers, openid-client for
  * OIDC. Evaluating them cost ~9 ms of every cluster command (import of the client
- * chunk: Node 20 38 → 29 ms, Node 24 42 → 34 ms). client-node gets stand-ins with the same exports, which
- * load the real package (bundled, evaluated on first use) when a kubeconfig needs it.
+ * chunk: Node 20 38 → 29 ms, Node 24 42 → 34 ms). client-node gets stand-ins with
+ * the same exports, which load the real package (bundled, evaluated on first use)
+ * when a kubeconfig needs it.
  * Only the exports client-node uses are stood in for: one it starts using fails the
  * build (see logOverride).
  */
 const loadedOnFirstUse = {
-  'socks-proxy-agent': { kind: 'require-call', contents: (real) => `export class SocksProxyAgent { constructor(...a) { return new (require(${real}).SocksProxyAgent)(...a); } }` },
-  hpagent: {
-    kind: 'require-call',
-    contents: (real) => `export class HttpProxyAgent { constructor(...a) { return new (require(${real}).HttpProxyAgent)(...a); } }
-export class HttpsProxyAgent { constructor(...a) { return new (require(${real}).HttpsProxyAgent)(...a); } }`,
-  },
-  'jsonpath-plus': { kind: 'require-call', contents: (real) => `export function JSONPath(...a) { return require(${real}).JSONPath(...a); }` },
+  'socks-proxy-agent': { classes: ['SocksProxyAgent'] },
+  hpagent: { classes: ['HttpProxyAgent', 'HttpsProxyAgent'] },
+  'jsonpath-plus': { functions: ['JSONPath'] },
   // ES module only, and client-node only awaits its functions: a dynamic import.
-  'openid-client': {
-    kind: 'dynamic-import',
-    contents: (real) => `export async function discovery(...a) { return (await import(${real})).discovery(...a); }
-export async function refreshTokenGrant(...a) { return (await import(${real})).refreshTokenGrant(...a); }`,
-  },
+  'openid-client': { asyncFunctions: ['discovery', 'refreshTokenGrant'] },
 };
+/** How a stand-in reaches the real package: awaited functions import it, the rest require it. */
+const loadKind = (spec) => (spec.asyncFunctions ? 'dynamic-import' : 'require-call');
+/** The stand-in module's source: each export loads the real package (at `real`) when first called. */
+function standIn(real, { classes = [], functions = [], asyncFunctions = [] }) {
+  const at = JSON.stringify(real);
+  return [
+    ...classes.map((n) => `export class ${n} { constructor(...a) { return new (require(${at}).${n})(...a); } }`),
+    ...functions.map((n) => `export function ${n}(...a) { return require(${at}).${n}(...a); }`),
+    ...asyncFunctions.map((n) => `export async function ${n}(...a) { return (await import(${at})).${n}(...a); }`),
+  ].join('\n');
+}
 const optionalDependenciesOnFirstUse = {
   name: 'optional-dependencies-on-first-use',
   setup(b) {
-    const names = Object.keys(loadedOnFirstUse).map((n) => n.replace(/[-]/g, '\\-')).join('|');
-    b.onResolve({ filter: new RegExp(`^(${names})$`) }, async (args) => {
+    b.onResolve({ filter: new RegExp(`^(${Object.keys(loadedOnFirstUse).join('|')})$`) }, async (args) => {
       // b.resolve runs this hook again: 'resolving' marks that inner call.
-      if (args.pluginData === 'resolving' || !args.importer.includes(join('node_modules', '@kubernetes', 'client-node'))) return undefined;
-      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: loadedOnFirstUse[args.path].kind, importer: args.importer, pluginData: 'resolving' });
+      if (args.pluginData === 'resolving' || !args.importer.includes(CLIENT_NODE_DIR)) return undefined;
+      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: loadKind(loadedOnFirstUse[args.path]), importer: args.importer, pluginData: 'resolving' });
       if (real.errors.length > 0) return { errors: real.errors };
       return { path: args.path, namespace: 'on-first-use', pluginData: real.path };
     });
     b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
-      contents: loadedOnFirstUse[args.path].contents(JSON.stringify(args.pluginData)),
+      contents: standIn(args.pluginData, loadedOnFirstUse[args.path]),
       loader: 'js',
       resolveDir: root,
     }));
